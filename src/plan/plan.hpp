@@ -1,0 +1,53 @@
+// The plan: a parsed, validated YAML script. Every connection runs its
+// actions in order, over and over.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "plan/value.hpp"
+
+namespace swarm::plan {
+
+/// Where something was written in the script (1-based, as editors count).
+struct SourceLocation {
+  int line = 0;    // 1-based line
+  int column = 0;  // 1-based column
+};
+
+/// A count written as `N` or `[lo, hi]`; drawn uniformly, both ends included.
+struct CountRange {
+  std::int64_t lo = 1;  // smallest value, >= 0
+  std::int64_t hi = 1;  // largest value, >= lo
+};
+
+/// A duration written as `N`, `1.5`, `250ms`, `2s`, `1m` or a `[lo, hi]` pair
+/// of those; drawn uniformly, both ends included.
+struct DurationRange {
+  std::chrono::nanoseconds lo{std::chrono::seconds(1)};  // shortest, >= 0
+  std::chrono::nanoseconds hi{std::chrono::seconds(1)};  // longest, >= lo
+  bool whole_seconds = true;  // both ends written as whole seconds: draw whole
+                              // seconds, as the original did
+};
+
+/// One step of the plan.
+struct Action {
+  std::string command;                 // the module's function to call
+  Value args;                          // `args` as written (a Map; default {})
+  CountRange rounds;                   // calls per iteration
+  DurationRange sleep_between_rounds;  // after each call
+  DurationRange sleep_after_action;    // after the last round
+  SourceLocation where;                // the action's `command` key
+  SourceLocation args_where;           // the `args` key, or `where` if absent
+};
+
+/// The whole script.
+struct Plan {
+  std::string path;             // the file it came from, for messages
+  std::string protocol;         // the protocol module's name
+  std::vector<Action> actions;  // in file order, at least one
+};
+
+}  // namespace swarm::plan
