@@ -46,29 +46,31 @@ const char* to_string(Reason reason) noexcept;
 
 /// Counts for one plan action's command.
 struct CommandStats {
-  std::uint64_t calls = 0;    // command invocations started
-  std::uint64_t requests = 0; // send_for_reply / send_noreply calls
-  std::uint64_t replies = 0;  // complete replies received
-  std::uint64_t errors = 0;   // calls that ended other than ok
-  Histogram latency_us;       // send_for_reply: first byte sent to reply end
+  std::uint64_t calls = 0;     // command invocations started
+  std::uint64_t requests = 0;  // send_for_reply / send_noreply calls
+  std::uint64_t replies = 0;   // complete replies received
+  std::uint64_t errors = 0;    // calls that ended other than ok
+  Histogram latency_us;        // send_for_reply: first byte sent to reply end
 
+  /// Adds `other`'s counts and latencies into this one.
   void merge(const CommandStats& other);
 };
 
 /// Everything one worker counts. Gauges are current values; counters only
-/// grow.
+/// grow. Each action's histogram holds ~35 KiB: size `actions` once, when the
+/// plan is known, not on the hot path.
 struct Recorder {
   std::array<std::int64_t, kConnStates> in_state{};    // gauge: connections now in each state
   std::array<std::uint64_t, kConnStates> entered{};    // counter: transitions into each state
-  std::int64_t open = 0;             // gauge: TCP connections established now
-  std::int64_t target = 0;           // gauge: connections this worker should keep
-  std::uint64_t connects = 0;        // counter: connections established
-  std::uint64_t connect_attempts = 0;// counter: connect() calls
-  std::uint64_t requests = 0;        // counter: requests sent (all commands)
-  std::uint64_t replies = 0;         // counter: replies completed
-  std::uint64_t bytes_in = 0;        // counter: bytes read from servers
-  std::uint64_t bytes_out = 0;       // counter: bytes written to servers
-  std::uint64_t iterations = 0;      // counter: plan iterations completed
+  std::int64_t open = 0;                               // gauge: TCP connections established now
+  std::int64_t target = 0;                             // gauge: connections this worker should keep
+  std::uint64_t connects = 0;                          // counter: connections established
+  std::uint64_t connect_attempts = 0;                  // counter: connect() calls
+  std::uint64_t requests = 0;                          // counter: requests sent (all commands)
+  std::uint64_t replies = 0;                           // counter: replies completed
+  std::uint64_t bytes_in = 0;                          // counter: bytes read from servers
+  std::uint64_t bytes_out = 0;                         // counter: bytes written to servers
+  std::uint64_t iterations = 0;                        // counter: plan iterations completed
   std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
   std::vector<CommandStats> actions;                   // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
