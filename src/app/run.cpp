@@ -1,0 +1,136 @@
+#include "app/run.hpp"
+
+#include <asio/ip/address.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <fmt/format.h>
+#include <memory>
+#include <stdexcept>
+
+#include "app/controller.hpp"
+#include "console/console_server.hpp"
+#include "engine/address.hpp"
+#include "engine/capacity.hpp"
+#include "engine/engine.hpp"
+#include "plan/plan_loader.hpp"
+#include "protocol/module_loader.hpp"
+
+namespace swarm::app {
+namespace {
+
+/// A problem found before any connection is opened: exit status 2.
+struct SetupError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The plan, loaded and checked against its module.
+struct LoadedPlan {
+  plan::Plan plan;                           // the validated plan
+  std::unique_ptr<protocol::Module> module;  // the plan's protocol module
+};
+
+LoadedPlan load(const Options& options) {
+  LoadedPlan loaded;
+  loaded.plan = plan::load_plan(options.script);
+  try {
+    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
+  } catch (const std::exception& error) {
+    throw SetupError(fmt::format("{}: protocol '{}': {}", options.script, loaded.plan.protocol,
+                                 error.what()));
+  }
+  plan::validate_plan(loaded.plan, [&](const plan::Action& action) {
+    return loaded.module->check(action);
+  });
+  return loaded;
+}
+
+engine::EngineConfig engine_config(const Options& options) {
+  engine::EngineConfig config;
+  for (const auto& server : options.servers) {
+    try {
+      auto addresses = engine::resolve(server);
+      config.servers.push_back(addresses.front());  // one address per --server
+    } catch (const std::exception& error) {
+      throw SetupError(fmt::format("--server: {}", error.what()));
+    }
+  }
+  if (!options.sources.empty()) {
+    try {
+      config.sources = engine::parse_sources(options.sources);
+    } catch (const std::exception& error) {
+      throw SetupError(fmt::format("--source: {}", error.what()));
+    }
+  }
+  config.threads = options.threads;
+  config.connect_rate = options.connect_rate;
+  config.max_connecting = options.max_connecting;
+  config.timeout = options.timeout;
+  config.connect_timeout = options.connect_timeout;
+  config.sndbuf = options.sndbuf;
+  config.rcvbuf = options.rcvbuf;
+  config.seed = options.seed != 0
+                    ? options.seed
+                    : static_cast<std::uint64_t>(
+                          std::chrono::steady_clock::now().time_since_epoch().count());
+  return config;
+}
+
+asio::ip::tcp::endpoint console_endpoint(const std::string& listen) {
+  try {
+    auto [host, port] = engine::split_host_port(listen);
+    return {asio::ip::make_address(host), port};
+  } catch (const std::exception& error) {
+    throw SetupError(fmt::format("--listen: {}", error.what()));
+  }
+}
+
+stats::ReportContext report_context(const plan::Plan& plan) {
+  stats::ReportContext context;
+  for (const auto& action : plan.actions) context.action_names.push_back(action.command);
+  context.started = std::chrono::steady_clock::now();
+  return context;
+}
+
+int run_loaded(const Options& options, LoadedPlan& loaded) {
+  engine::EngineConfig config = engine_config(options);
+  engine::Capacity capacity = engine::probe_capacity(std::max<std::size_t>(1, config.sources.size()),
+                                                     config.servers.size());
+  std::printf("swarm: %s\n", capacity.describe().c_str());
+  engine::Engine engine(config, loaded.plan, *loaded.module);
+  asio::io_context io(1);
+  Controller controller(io, engine, report_context(loaded.plan),
+                        {options.interval, options.duration, capacity}, stdout);
+  console::ConsoleServer console(io, console_endpoint(options.listen), controller,
+                                 {.max_sessions = options.max_sessions});
+  console.start();
+  std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
+              config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
+              loaded.plan.actions.size(), engine::to_string(config.servers.front()).c_str());
+  std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `stop`)\n",
+              console::to_string(console.local_endpoint()).c_str());
+  std::fflush(stdout);
+  engine.start();
+  controller.start(&console);
+  if (options.connections > 0) controller.open(options.connections);
+  io.run();
+  return controller.clean() ? 0 : 1;
+}
+
+}  // namespace
+
+int run(const Options& options) {
+  try {
+    LoadedPlan loaded = load(options);
+    return run_loaded(options, loaded);
+  } catch (const plan::PlanError& error) {
+    std::fprintf(stderr, "swarm: %s\n", error.what());
+  } catch (const SetupError& error) {
+    std::fprintf(stderr, "swarm: %s\n", error.what());
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "swarm: %s\n", error.what());
+  }
+  return 2;
+}
+
+}  // namespace swarm::app

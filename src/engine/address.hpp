@@ -1,0 +1,30 @@
+// Addresses from the command line: `host:port`, `[v6]:port`, and lists of
+// local source addresses (`a,b`, `127.0.0.1-127.0.0.50`, `127.0.0.0/28`).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine_config.hpp"
+
+namespace swarm::engine {
+
+/// Splits `host:port` or `[v6]:port` into host and port. Throws
+/// std::invalid_argument with a message naming the text.
+std::pair<std::string, std::uint16_t> split_host_port(std::string_view text);
+
+/// Resolves `host:port` (names too) to every address it has. Throws
+/// std::runtime_error when it has none.
+std::vector<SocketAddress> resolve(std::string_view text);
+
+/// Parses a comma-separated list of source addresses, each a single address,
+/// an IPv4 range `a-b` or an IPv4 CIDR `a/n` (at most 65536 addresses).
+/// Throws std::invalid_argument naming the bad part.
+std::vector<SocketAddress> parse_sources(std::string_view text);
+
+/// "127.0.0.1:8080" / "[::1]:8080" for messages.
+std::string to_string(const SocketAddress& address);
+
+}  // namespace swarm::engine

@@ -1,0 +1,116 @@
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include "engine/worker.hpp"
+
+namespace swarm::engine {
+
+Engine::Engine(EngineConfig config, const plan::Plan& plan, const protocol::Module& module)
+    : config_(std::move(config)), rng_(config_.seed ^ 0x5eed) {
+  config_.threads = std::max<std::size_t>(1, config_.threads);
+  for (std::size_t i = 0; i < config_.threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, config_, plan, module));
+  }
+  targets_.assign(workers_.size(), 0);
+  last_.resize(workers_.size());
+}
+
+Engine::~Engine() {
+  if (!stopped_) stop(std::chrono::seconds(5));
+  if (!joined_) return;  // workers left behind own nothing we free here
+}
+
+void Engine::start() {
+  for (auto& worker : workers_) worker->start();
+}
+
+void Engine::incr(std::size_t count) {
+  // Fill the emptiest workers first, then spread the rest evenly.
+  std::vector<std::size_t> share(workers_.size(), 0);
+  for (std::size_t given = 0; given < count; ++given) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < workers_.size(); ++i) {
+      if (targets_[i] + share[i] < targets_[best] + share[best]) best = i;
+    }
+    ++share[best];
+  }
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (share[i] == 0) continue;
+    targets_[i] += share[i];
+    workers_[i]->add(share[i]);
+  }
+  total_ += count;
+}
+
+std::size_t Engine::decr(std::size_t count) {
+  count = std::min(count, total_);
+  // Draw victims one by one, each worker with odds equal to its share of the
+  // open connections: every connection is equally likely to close.
+  std::vector<std::size_t> share(workers_.size(), 0);
+  for (std::size_t drawn = 0; drawn < count; ++drawn) {
+    std::uint64_t pick = rng_.below(total_ - drawn);
+    std::size_t i = 0;
+    while (pick >= targets_[i] - share[i]) {
+      pick -= targets_[i] - share[i];
+      ++i;
+    }
+    ++share[i];
+  }
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (share[i] == 0) continue;
+    targets_[i] -= share[i];
+    workers_[i]->remove(share[i]);
+  }
+  total_ -= count;
+  return count;
+}
+
+stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
+  if (joined_) {
+    // The threads have ended: their recorders are final and safe to read.
+    stats::Recorder merged;
+    for (auto& worker : workers_) merged.merge(worker->recorder());
+    return merged;
+  }
+  std::vector<std::future<stats::Recorder>> answers;
+  for (auto& worker : workers_) answers.push_back(worker->snapshot());
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  stats::Recorder merged;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].wait_until(deadline) == std::future_status::ready) last_[i] = answers[i].get();
+    merged.merge(last_[i]);
+  }
+  return merged;
+}
+
+bool Engine::stop(std::chrono::milliseconds grace) {
+  if (stopped_) return joined_;
+  stopped_ = true;
+  for (auto& worker : workers_) worker->stop();
+  // Wait on a snapshot-free signal: each worker's thread ends when its last
+  // connection has closed. std::thread has no timed join, so poll briefly.
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  std::vector<std::future<void>> ends;
+  for (auto& worker : workers_) {
+    ends.push_back(std::async(std::launch::async, [&worker] { worker->join(); }));
+  }
+  bool all = true;
+  for (auto& end : ends) {
+    if (end.wait_until(deadline) != std::future_status::ready) all = false;
+  }
+  if (!all) {
+    // A worker stuck in module code: leave it behind; the process is exiting
+    // and the caller reports from the last snapshots.
+    for (auto& worker : workers_) (void)worker.release();
+    for (auto& end : ends) (void)new std::future<void>(std::move(end));
+    workers_.clear();
+    return false;
+  }
+  joined_ = true;
+  return true;
+}
+
+}  // namespace swarm::engine

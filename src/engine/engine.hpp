@@ -1,0 +1,58 @@
+// Engine: the workers and the only door into them. Used from the control
+// thread (console, reporter, signals); it never touches a socket itself.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "engine/engine_config.hpp"
+#include "plan/plan.hpp"
+#include "plan/rng.hpp"
+#include "protocol/module.hpp"
+#include "stats/recorder.hpp"
+
+namespace swarm::engine {
+
+class Worker;
+
+class Engine {
+ public:
+  /// Builds one worker per config.threads, each with its own module instance.
+  /// Throws std::runtime_error when an instance cannot be made.
+  Engine(EngineConfig config, const plan::Plan& plan, const protocol::Module& module);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Starts the worker threads.
+  void start();
+  /// Opens `count` more connections, spread so the workers stay even.
+  void incr(std::size_t count);
+  /// Closes `count` connections chosen uniformly at random among all (fewer
+  /// if fewer are open). Returns how many will close.
+  std::size_t decr(std::size_t count);
+  /// Connections asked for and not yet closed by decr.
+  std::size_t target() const noexcept { return total_; }
+  /// The workers' recorders merged; a worker that does not answer within
+  /// `patience` is left out (and its last answer used).
+  stats::Recorder snapshot(std::chrono::milliseconds patience = std::chrono::seconds(2));
+  /// Closes every connection and ends the workers. Returns false when some
+  /// worker did not finish within `grace` (its thread is then left behind).
+  bool stop(std::chrono::milliseconds grace);
+
+  const EngineConfig& config() const noexcept { return config_; }
+
+ private:
+  EngineConfig config_;                          // the run's settings
+  std::vector<std::unique_ptr<Worker>> workers_; // one per thread
+  std::vector<std::size_t> targets_;             // connections per worker
+  std::vector<stats::Recorder> last_;            // last snapshot per worker
+  std::size_t total_ = 0;                        // sum of targets_
+  plan::Rng rng_;                                // control thread's choices
+  bool stopped_ = false;                         // stop() has run
+  bool joined_ = false;                          // every worker thread ended
+};
+
+}  // namespace swarm::engine

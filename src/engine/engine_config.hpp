@@ -1,0 +1,37 @@
+// EngineConfig: everything the engine needs to know about a run, already
+// parsed and resolved (the app layer turns flags into this).
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace swarm::engine {
+
+/// A socket address ready for connect() or bind(): IPv4 or IPv6.
+struct SocketAddress {
+  sockaddr_storage storage{};  // the address, family in ss_family
+  socklen_t length = 0;        // bytes of storage in use
+};
+
+struct EngineConfig {
+  std::vector<SocketAddress> servers;  // where to connect; round-robin
+  std::vector<SocketAddress> sources;  // local addresses to bind; empty = any
+  std::size_t threads = 1;             // worker threads
+  double connect_rate = 0;             // new connections per second; 0 = unpaced
+  std::size_t max_connecting = 1000;   // connects in flight at once (all workers)
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout
+  std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay
+  std::chrono::nanoseconds backoff_max{std::chrono::seconds(5)};         // longest retry delay
+  int sndbuf = 1024;  // SO_SNDBUF before connect; 0 = kernel default
+  int rcvbuf = 128;   // SO_RCVBUF before connect; 0 = kernel default (the
+                      // kernel rounds tiny values up to its minimum)
+  std::uint64_t seed = 0;  // random seed; 0 = from the clock
+};
+
+}  // namespace swarm::engine

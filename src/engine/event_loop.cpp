@@ -1,0 +1,105 @@
+#include "engine/event_loop.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+
+namespace swarm::engine {
+namespace {
+
+constexpr int kMaxEvents = 512;  // events taken per epoll_wait
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+}  // namespace
+
+EventLoop::EventLoop() : now_(Clock::now()) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw_errno("epoll_create1");
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) throw_errno("eventfd");
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = nullptr;  // nullptr marks the wake-up descriptor
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) throw_errno("epoll_ctl");
+}
+
+EventLoop::~EventLoop() {
+  ::close(wake_fd_);
+  ::close(epoll_fd_);
+}
+
+int EventLoop::watch(int fd, PollTarget& target) noexcept {
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.ptr = &target;
+  return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
+}
+
+void EventLoop::post(std::function<void()> fn) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(fn));
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+}
+
+int EventLoop::wait_timeout_ms() const {
+  if (!ready_.empty()) return 0;
+  if (timers_.empty()) return -1;
+  auto left = timers_.earliest() - now_;
+  if (left <= Clock::duration::zero()) return 0;
+  // Round up so a timer never fires early and the loop never spins.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return ms > 60'000 ? 60'000 : static_cast<int>(ms);
+}
+
+void EventLoop::run() {
+  std::array<epoll_event, kMaxEvents> events;
+  while (!stopping_) {
+    int count = ::epoll_wait(epoll_fd_, events.data(), kMaxEvents, wait_timeout_ms());
+    if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
+    now_ = Clock::now();
+    for (int i = 0; i < count; ++i) {
+      auto* target = static_cast<PollTarget*>(events[i].data.ptr);
+      if (target == nullptr) {
+        drain_inbox();
+      } else {
+        target->on_events(events[i].events);
+      }
+    }
+    timers_.fire_expired(now_);
+    resume_ready();
+  }
+}
+
+void EventLoop::drain_inbox() {
+  std::uint64_t counter;
+  [[maybe_unused]] auto got = ::read(wake_fd_, &counter, sizeof counter);
+  std::vector<std::function<void()>> work;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    work.swap(inbox_);
+  }
+  for (auto& fn : work) fn();
+}
+
+void EventLoop::resume_ready() {
+  // Resumed coroutines may defer more; those wait for the next round so that
+  // I/O and timers are never starved.
+  std::vector<std::coroutine_handle<>> batch;
+  batch.swap(ready_);
+  for (auto handle : batch) handle.resume();
+  if (ready_.empty()) {
+    batch.clear();
+    ready_.swap(batch);  // keep the buffer: no allocation next round
+  }
+}
+
+}  // namespace swarm::engine

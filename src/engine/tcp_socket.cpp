@@ -1,0 +1,110 @@
+#include "engine/tcp_socket.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace swarm::engine {
+namespace {
+
+void set_option(int fd, int level, int name, int value) noexcept {
+  ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+}  // namespace
+
+int TcpSocket::open_and_connect(const SocketAddress& server, const SocketAddress* source,
+                                int sndbuf, int rcvbuf) {
+  close();
+  fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return errno;
+  // Buffer sizes must be set before connect() to shape the TCP window.
+  if (sndbuf > 0) set_option(fd_, SOL_SOCKET, SO_SNDBUF, sndbuf);
+  if (rcvbuf > 0) set_option(fd_, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+  set_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1);
+  if (source != nullptr) {
+    // Let connect() pick the port, so ports are shared across destinations
+    // instead of being reserved at bind() time.
+    set_option(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1);
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&source->storage), source->length) != 0) {
+      return errno;
+    }
+  }
+  readable = writable = false;
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&server.storage), server.length) == 0) {
+    writable = true;
+    return 0;
+  }
+  return errno == EINPROGRESS ? 0 : errno;
+}
+
+int TcpSocket::connect_result() const noexcept {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error;
+}
+
+IoResult TcpSocket::send(std::string_view data) noexcept {
+  ssize_t sent;
+  do {
+    sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent >= 0) {
+    if (static_cast<std::size_t>(sent) < data.size()) writable = false;  // buffer full
+    return {sent, 0, false};
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    writable = false;
+    return {0, 0, true};
+  }
+  return {0, errno, false};
+}
+
+IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
+  ssize_t got;
+  do {
+    got = ::recv(fd_, buffer, capacity, 0);
+  } while (got < 0 && errno == EINTR);
+  if (got > 0) {
+    // A short read drained the socket: wait for the next edge, don't probe.
+    if (static_cast<std::size_t>(got) < capacity) readable = false;
+    return {got, 0, false};
+  }
+  if (got == 0) return {0, 0, false};  // end of stream
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    readable = false;
+    return {0, 0, true};
+  }
+  return {0, errno, false};
+}
+
+void TcpSocket::close() noexcept {
+  if (fd_ >= 0) ::close(fd_);  // also leaves the epoll set
+  fd_ = -1;
+  readable = writable = false;
+}
+
+stats::Reason connect_failure_reason(int error) noexcept {
+  switch (error) {
+    case ECONNREFUSED: return stats::Reason::refused;
+    case ETIMEDOUT: return stats::Reason::connect_timeout;
+    case ENETUNREACH:
+    case EHOSTUNREACH: return stats::Reason::unreachable;
+    case EADDRNOTAVAIL:
+    case EADDRINUSE: return stats::Reason::addr_in_use;
+    case EMFILE:
+    case ENFILE: return stats::Reason::too_many_files;
+    case ECONNRESET: return stats::Reason::reset;
+    default: return stats::Reason::other;
+  }
+}
+
+stats::Reason io_failure_reason(int error) noexcept {
+  return error == ETIMEDOUT ? stats::Reason::timeout : stats::Reason::reset;
+}
+
+}  // namespace swarm::engine

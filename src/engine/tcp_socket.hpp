@@ -1,0 +1,60 @@
+// TcpSocket: a non-blocking TCP socket owned by one connection, with the few
+// system calls the engine makes on it. Readiness is tracked from edge-
+// triggered epoll events: a flag is set by an event and cleared when a call
+// finds the socket drained (or full), so no call is made that would only
+// return EAGAIN.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "engine/engine_config.hpp"
+#include "stats/recorder.hpp"
+
+namespace swarm::engine {
+
+/// The result of a read or write: bytes moved, or why none could be.
+struct IoResult {
+  std::ptrdiff_t bytes;  // > 0 moved; 0 with would_block or at end of stream
+  int error;             // 0, or the errno value
+  bool would_block;      // try again after the next readiness event
+};
+
+class TcpSocket {
+ public:
+  TcpSocket() = default;
+  ~TcpSocket() { close(); }
+  TcpSocket(const TcpSocket&) = delete;
+  TcpSocket& operator=(const TcpSocket&) = delete;
+
+  /// Creates the socket, applies buffer sizes, binds `source` (when not
+  /// null) with IP_BIND_ADDRESS_NO_PORT and starts connect(). Returns 0 when
+  /// the connect is under way or done, else the errno value.
+  int open_and_connect(const SocketAddress& server, const SocketAddress* source, int sndbuf,
+                       int rcvbuf);
+  /// The connect's outcome once the socket is writable: 0 or an errno value.
+  int connect_result() const noexcept;
+  /// Sends as much of `data` as the kernel takes now.
+  IoResult send(std::string_view data) noexcept;
+  /// Reads up to `capacity` bytes into `buffer`.
+  IoResult receive(char* buffer, std::size_t capacity) noexcept;
+  void close() noexcept;
+
+  int fd() const noexcept { return fd_; }
+  bool is_open() const noexcept { return fd_ >= 0; }
+
+  /// Readiness as last reported by epoll and not yet used up.
+  bool readable = false;  // input (or end/error) pending
+  bool writable = false;  // room in the send buffer (or connect done)
+
+ private:
+  int fd_ = -1;  // the descriptor, or -1
+};
+
+/// The counted reason for a failed connect() or socket() (an errno value).
+stats::Reason connect_failure_reason(int error) noexcept;
+/// The counted reason for a failed read or write (an errno value).
+stats::Reason io_failure_reason(int error) noexcept;
+
+}  // namespace swarm::engine

@@ -1,0 +1,101 @@
+#include "engine/worker.hpp"
+
+#include <chrono>
+
+#include "engine/connection.hpp"
+
+namespace swarm::engine {
+
+Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& plan,
+               const protocol::Module& module)
+    : index_(index),
+      config_(config),
+      plan_(plan),
+      module_(module.instantiate(plan)),
+      rng_(config.seed + 0x9e3779b97f4a7c15ULL * (index + 1)),
+      pacer_(config.connect_rate / static_cast<double>(config.threads),
+             (config.max_connecting + config.threads - 1) / config.threads),
+      scratch_(std::make_unique<char[]>(kScratchSize)) {
+  recorder_.actions.resize(plan.actions.size());
+}
+
+Worker::~Worker() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::add(std::size_t count) {
+  loop_.post([this, count] {
+    if (stopping_) return;
+    for (std::size_t i = 0; i < count; ++i) open_one();
+  });
+}
+
+void Worker::remove(std::size_t count) {
+  loop_.post([this, count] {
+    for (std::size_t i = 0; i < count && !live_.empty(); ++i) {
+      close_one(static_cast<std::size_t>(rng_.below(live_.size())));
+    }
+  });
+}
+
+void Worker::stop() {
+  loop_.post([this] {
+    stopping_ = true;
+    while (!live_.empty()) close_one(live_.size() - 1);
+    if (alive_ == 0) loop_.stop();
+  });
+}
+
+std::future<stats::Recorder> Worker::snapshot() {
+  auto promise = std::make_shared<std::promise<stats::Recorder>>();
+  auto future = promise->get_future();
+  loop_.post([this, promise] { promise->set_value(recorder_); });
+  return future;
+}
+
+void Worker::open_one() {
+  // Ids are unique across workers without any shared counter.
+  std::uint64_t id = opened_++ * config_.threads + index_ + 1;
+  auto* connection = new Connection(*this, id);
+  live_.push_back(connection);
+  ++alive_;
+  ++recorder_.target;
+  spawn(connection->live());
+}
+
+void Worker::close_one(std::size_t index) {
+  Connection* victim = live_[index];
+  live_[index] = live_.back();
+  live_.pop_back();
+  --recorder_.target;
+  victim->abort();
+}
+
+void Worker::retire(Connection& connection) noexcept {
+  delete &connection;
+  --alive_;
+  if (stopping_ && alive_ == 0) loop_.stop();
+}
+
+const SocketAddress& Worker::next_server() noexcept {
+  const SocketAddress& server = config_.servers[next_server_];
+  next_server_ = (next_server_ + 1) % config_.servers.size();
+  return server;
+}
+
+const SocketAddress* Worker::next_source() noexcept {
+  if (config_.sources.empty()) return nullptr;
+  const SocketAddress& source = config_.sources[next_source_];
+  next_source_ = (next_source_ + 1) % config_.sources.size();
+  return &source;
+}
+
+}  // namespace swarm::engine

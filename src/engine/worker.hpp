@@ -1,0 +1,93 @@
+// Worker: one thread, its event loop and its share of the connections. It
+// shares nothing with other workers: its own module instance (Lua state), its
+// random generator and its recorder. Other threads talk to it only by posting
+// functions to its loop.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "engine/connect_pacer.hpp"
+#include "engine/engine_config.hpp"
+#include "engine/event_loop.hpp"
+#include "plan/plan.hpp"
+#include "plan/rng.hpp"
+#include "protocol/module.hpp"
+#include "stats/recorder.hpp"
+
+namespace swarm::engine {
+
+class Connection;
+
+class Worker {
+ public:
+  /// Builds the worker and its module instance (throws when the module cannot
+  /// be instantiated). The thread starts with start().
+  Worker(std::size_t index, const EngineConfig& config, const plan::Plan& plan,
+         const protocol::Module& module);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  /// Waits for the thread after stop() has been posted.
+  void join();
+
+  // Thread-safe: posted to the worker's loop.
+  /// Opens `count` more connections.
+  void add(std::size_t count);
+  /// Closes `count` connections chosen uniformly at random.
+  void remove(std::size_t count);
+  /// Closes every connection; the thread ends when all are gone.
+  void stop();
+  /// A copy of the recorder, taken on the worker's thread.
+  std::future<stats::Recorder> snapshot();
+
+  // For this worker's connections (loop thread only).
+  EventLoop& loop() noexcept { return loop_; }
+  stats::Recorder& recorder() noexcept { return recorder_; }
+  plan::Rng& rng() noexcept { return rng_; }
+  protocol::ModuleInstance& module() noexcept { return *module_; }
+  const plan::Plan& plan() const noexcept { return plan_; }
+  const EngineConfig& config() const noexcept { return config_; }
+  ConnectPacer& pacer() noexcept { return pacer_; }
+  /// The read buffer shared by this worker's connections: a read is parsed
+  /// before the next coroutine runs, so one buffer serves them all.
+  std::string_view scratch() noexcept { return {scratch_.get(), kScratchSize}; }
+  char* scratch_data() noexcept { return scratch_.get(); }
+  /// The next server and source address, round-robin.
+  const SocketAddress& next_server() noexcept;
+  const SocketAddress* next_source() noexcept;
+  /// Called by a connection whose life has ended: frees it.
+  void retire(Connection& connection) noexcept;
+
+  static constexpr std::size_t kScratchSize = 64 * 1024;
+
+ private:
+  void open_one();
+  void close_one(std::size_t index);
+
+  std::size_t index_;                        // this worker's number
+  const EngineConfig& config_;               // shared, read-only
+  const plan::Plan& plan_;                   // shared, read-only
+  EventLoop loop_;                           // this worker's loop
+  std::unique_ptr<protocol::ModuleInstance> module_;  // e.g. its Lua state
+  stats::Recorder recorder_;                 // single writer: this thread
+  plan::Rng rng_;                            // this worker's random numbers
+  ConnectPacer pacer_;                       // this worker's share of the rate
+  std::unique_ptr<char[]> scratch_;          // the shared read buffer
+  std::vector<Connection*> live_;            // connections not yet aborted
+  std::size_t alive_ = 0;                    // connections not yet retired
+  std::uint64_t opened_ = 0;                 // connections ever created here
+  std::size_t next_server_ = 0;              // round-robin position
+  std::size_t next_source_ = 0;              // round-robin position
+  bool stopping_ = false;                    // stop() was posted
+  std::thread thread_;                       // runs loop_
+};
+
+}  // namespace swarm::engine
