@@ -1,7 +1,8 @@
 #include "app/controller.hpp"
 
-#include <csignal>
 #include <fmt/format.h>
+
+#include <csignal>
 
 namespace swarm::app {
 

@@ -54,18 +54,18 @@ class Controller final : public console::ConsoleHandler {
   void schedule_status();
   stats::Snapshot take_snapshot();
 
-  asio::io_context& io_;                  // the control thread's loop
-  engine::Engine& engine_;                // the load
-  stats::ReportContext context_;          // names and start time for reports
-  ControllerSettings settings_;           // interval, duration, limits
-  std::FILE* out_;                        // where status goes (stdout)
+  asio::io_context& io_;                       // the control thread's loop
+  engine::Engine& engine_;                     // the load
+  stats::ReportContext context_;               // names and start time for reports
+  ControllerSettings settings_;                // interval, duration, limits
+  std::FILE* out_;                             // where status goes (stdout)
   console::ConsoleServer* console_ = nullptr;  // closed at shutdown
-  asio::steady_timer status_timer_;       // next status block
-  asio::steady_timer duration_timer_;     // end of --duration
-  asio::signal_set signals_;              // SIGINT, SIGTERM
-  stats::Snapshot previous_;              // last status block's snapshot
-  bool stopping_ = false;                 // shutdown() has begun
-  bool clean_ = true;                     // workers all ended in time
+  asio::steady_timer status_timer_;            // next status block
+  asio::steady_timer duration_timer_;          // end of --duration
+  asio::signal_set signals_;                   // SIGINT, SIGTERM
+  stats::Snapshot previous_;                   // last status block's snapshot
+  bool stopping_ = false;                      // shutdown() has begun
+  bool clean_ = true;                          // workers all ended in time
 };
 
 }  // namespace swarm::app

@@ -51,7 +51,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   cli.add_option("-p,--protocol-dir", o.protocol_dir, "Directory holding the plan's NAME.lua")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cli.add_option("--threads", o.threads, "Worker threads (default: cores)")->check(CLI::Range(1, 1024));
+  cli.add_option("--threads", o.threads, "Worker threads (default: cores)")
+      ->check(CLI::Range(1, 1024));
   cli.add_option("--connections", o.connections, "Connections to open at start")
       ->capture_default_str();
   std::chrono::nanoseconds duration{};

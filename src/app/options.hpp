@@ -12,23 +12,23 @@
 namespace swarm::app {
 
 struct Options {
-  std::string listen = "127.0.0.1:8411";   // console address
-  std::vector<std::string> servers;        // server under test, host:port
-  std::string script;                      // YAML plan file
-  std::string protocol_dir;                // where NAME.lua modules live
-  std::size_t threads = 1;                 // worker threads
-  std::size_t connections = 0;             // connections opened at start
-  std::optional<std::chrono::nanoseconds> duration;  // stop after this long
+  std::string listen = "127.0.0.1:8411";                       // console address
+  std::vector<std::string> servers;                            // server under test, host:port
+  std::string script;                                          // YAML plan file
+  std::string protocol_dir;                                    // where NAME.lua modules live
+  std::size_t threads = 1;                                     // worker threads
+  std::size_t connections = 0;                                 // connections opened at start
+  std::optional<std::chrono::nanoseconds> duration;            // stop after this long
   std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status period
-  double connect_rate = 1000;              // new connections per second; 0 = unpaced
-  std::size_t max_connecting = 1000;       // connects in flight at once
+  double connect_rate = 1000;         // new connections per second; 0 = unpaced
+  std::size_t max_connecting = 1000;  // connects in flight at once
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout
-  int sndbuf = 1024;                       // SO_SNDBUF; 0 = kernel default
-  int rcvbuf = 128;                        // SO_RCVBUF; 0 = kernel default
-  std::string sources;                     // --source list, range or CIDR
-  std::size_t max_sessions = 2;            // console sessions at once
-  std::uint64_t seed = 0;                  // random seed; 0 = from the clock
+  int sndbuf = 1024;             // SO_SNDBUF; 0 = kernel default
+  int rcvbuf = 128;              // SO_RCVBUF; 0 = kernel default
+  std::string sources;           // --source list, range or CIDR
+  std::size_t max_sessions = 2;  // console sessions at once
+  std::uint64_t seed = 0;        // random seed; 0 = from the clock
 };
 
 /// What parse_options() decided.

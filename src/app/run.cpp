@@ -1,10 +1,11 @@
 #include "app/run.hpp"
 
+#include <fmt/format.h>
+
 #include <asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <fmt/format.h>
 #include <memory>
 #include <stdexcept>
 
@@ -36,12 +37,11 @@ LoadedPlan load(const Options& options) {
   try {
     loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
   } catch (const std::exception& error) {
-    throw SetupError(fmt::format("{}: protocol '{}': {}", options.script, loaded.plan.protocol,
-                                 error.what()));
+    throw SetupError(
+        fmt::format("{}: protocol '{}': {}", options.script, loaded.plan.protocol, error.what()));
   }
-  plan::validate_plan(loaded.plan, [&](const plan::Action& action) {
-    return loaded.module->check(action);
-  });
+  plan::validate_plan(loaded.plan,
+                      [&](const plan::Action& action) { return loaded.module->check(action); });
   return loaded;
 }
 
@@ -69,10 +69,10 @@ engine::EngineConfig engine_config(const Options& options) {
   config.connect_timeout = options.connect_timeout;
   config.sndbuf = options.sndbuf;
   config.rcvbuf = options.rcvbuf;
-  config.seed = options.seed != 0
-                    ? options.seed
-                    : static_cast<std::uint64_t>(
-                          std::chrono::steady_clock::now().time_since_epoch().count());
+  config.seed =
+      options.seed != 0
+          ? options.seed
+          : static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   return config;
 }
 
@@ -94,8 +94,8 @@ stats::ReportContext report_context(const plan::Plan& plan) {
 
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::EngineConfig config = engine_config(options);
-  engine::Capacity capacity = engine::probe_capacity(std::max<std::size_t>(1, config.sources.size()),
-                                                     config.servers.size());
+  engine::Capacity capacity = engine::probe_capacity(
+      std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());
   engine::Engine engine(config, loaded.plan, *loaded.module);
   asio::io_context io(1);

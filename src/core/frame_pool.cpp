@@ -12,8 +12,8 @@
 namespace swarm::detail {
 namespace {
 
-constexpr std::size_t kGranule = 16;     // size classes are multiples of this
-constexpr std::size_t kLargest = 4096;   // larger frames go straight to malloc
+constexpr std::size_t kGranule = 16;    // size classes are multiples of this
+constexpr std::size_t kLargest = 4096;  // larger frames go straight to malloc
 constexpr std::size_t kClasses = kLargest / kGranule;
 
 struct FreeFrame {
@@ -67,7 +67,9 @@ FramePool& this_thread_pool() {
 
 }  // namespace
 
-void* frame_allocate(std::size_t size) { return this_thread_pool().allocate(size); }
+void* frame_allocate(std::size_t size) {
+  return this_thread_pool().allocate(size);
+}
 
 void frame_deallocate(void* frame, std::size_t size) noexcept {
   this_thread_pool().deallocate(frame, size);

@@ -45,7 +45,8 @@ void add_one_source(std::string_view item, std::string_view whole,
     if (last < first || last - first >= kMaxAddresses) {
       throw std::invalid_argument("bad source range '" + std::string(item) + "'");
     }
-    for (std::uint64_t a = first; a <= last; ++a) out.push_back(ipv4(static_cast<std::uint32_t>(a), 0));
+    for (std::uint64_t a = first; a <= last; ++a)
+      out.push_back(ipv4(static_cast<std::uint32_t>(a), 0));
     return;
   }
   if (auto slash = item.find('/'); slash != std::string_view::npos) {
@@ -58,11 +59,13 @@ void add_one_source(std::string_view item, std::string_view whole,
     }
     std::uint64_t count = std::uint64_t{1} << (32 - bits);
     base &= bits == 32 ? ~0u : ~((1u << (32 - bits)) - 1);
-    for (std::uint64_t a = 0; a < count; ++a) out.push_back(ipv4(static_cast<std::uint32_t>(base + a), 0));
+    for (std::uint64_t a = 0; a < count; ++a)
+      out.push_back(ipv4(static_cast<std::uint32_t>(base + a), 0));
     return;
   }
   std::string host(item);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   SocketAddress address;
   auto* in6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
   if (::inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
@@ -135,7 +138,8 @@ std::vector<SocketAddress> parse_sources(std::string_view text) {
     if (!item.empty()) add_one_source(item, text, sources);
     start = comma + 1;
   }
-  if (sources.empty()) throw std::invalid_argument("no source address in '" + std::string(text) + "'");
+  if (sources.empty())
+    throw std::invalid_argument("no source address in '" + std::string(text) + "'");
   return sources;
 }
 

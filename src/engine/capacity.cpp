@@ -1,11 +1,10 @@
 #include "engine/capacity.hpp"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace swarm::engine {
 namespace {
@@ -23,7 +22,9 @@ std::uint64_t Capacity::by_ports() const noexcept {
   return ports * std::max<std::size_t>(1, sources) * std::max<std::size_t>(1, servers);
 }
 
-std::uint64_t Capacity::connections() const noexcept { return std::min(by_files(), by_ports()); }
+std::uint64_t Capacity::connections() const noexcept {
+  return std::min(by_files(), by_ports());
+}
 
 std::string Capacity::describe() const {
   return fmt::format(

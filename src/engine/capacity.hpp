@@ -11,13 +11,13 @@
 namespace swarm::engine {
 
 struct Capacity {
-  std::uint64_t files_before = 0;  // RLIMIT_NOFILE soft limit found at start
-  std::uint64_t files = 0;         // soft limit after raising it to the hard one
-  std::uint64_t files_hard = 0;    // RLIMIT_NOFILE hard limit
-  std::uint32_t port_low = 32768;  // net.ipv4.ip_local_port_range, low end
-  std::uint32_t port_high = 60999; // net.ipv4.ip_local_port_range, high end
-  std::size_t sources = 1;         // local source addresses in use (1 = any)
-  std::size_t servers = 1;         // server addresses connected to
+  std::uint64_t files_before = 0;   // RLIMIT_NOFILE soft limit found at start
+  std::uint64_t files = 0;          // soft limit after raising it to the hard one
+  std::uint64_t files_hard = 0;     // RLIMIT_NOFILE hard limit
+  std::uint32_t port_low = 32768;   // net.ipv4.ip_local_port_range, low end
+  std::uint32_t port_high = 60999;  // net.ipv4.ip_local_port_range, high end
+  std::size_t sources = 1;          // local source addresses in use (1 = any)
+  std::size_t servers = 1;          // server addresses connected to
 
   /// Connections the open-files limit allows (a few descriptors are kept
   /// for swarm itself).

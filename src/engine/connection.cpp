@@ -53,8 +53,12 @@ Connection::Connection(Worker& worker, std::uint64_t id) : worker_(worker), id_(
 
 Connection::~Connection() = default;
 
-stats::Recorder& Connection::recorder() noexcept { return worker_.recorder(); }
-EventLoop& Connection::loop() noexcept { return worker_.loop(); }
+stats::Recorder& Connection::recorder() noexcept {
+  return worker_.recorder();
+}
+EventLoop& Connection::loop() noexcept {
+  return worker_.loop();
+}
 
 // ---------------------------------------------------------------- the life
 
@@ -71,9 +75,8 @@ Task<void> Connection::live() {
     set_state(ConnState::backoff);
     auto delay = worker_.config().backoff_min * (1u << std::min<std::uint32_t>(failures_, 6));
     delay = std::min(delay, worker_.config().backoff_max);
-    auto jittered = std::chrono::nanoseconds(
-        static_cast<std::int64_t>(static_cast<double>(delay.count()) *
-                                  (0.5 + worker_.rng().unit())));
+    auto jittered = std::chrono::nanoseconds(static_cast<std::int64_t>(
+        static_cast<double>(delay.count()) * (0.5 + worker_.rng().unit())));
     ++failures_;
     if (co_await pause(jittered) != IoStatus::ok) break;
   }
@@ -131,7 +134,8 @@ Task<Connection::End> Connection::run_iterations() {
           // back off, and start the plan again.
           end_of(outcome);
           set_state(ConnState::backoff);
-          if (co_await pause(worker_.config().backoff_max / 5) != IoStatus::ok) co_return End::aborted;
+          if (co_await pause(worker_.config().backoff_max / 5) != IoStatus::ok)
+            co_return End::aborted;
           goto next_iteration;
         }
         if (outcome.kind != protocol::CommandOutcome::Kind::ok) co_return end_of(outcome);
@@ -155,8 +159,10 @@ Connection::End Connection::end_of(const protocol::CommandOutcome& outcome) {
   using Kind = protocol::CommandOutcome::Kind;
   auto& rec = recorder();
   switch (outcome.kind) {
-    case Kind::ok: return End::reconnect;  // not reached: ok continues the plan
-    case Kind::closed: return aborting_ ? End::aborted : End::reconnect;
+    case Kind::ok:
+      return End::reconnect;  // not reached: ok continues the plan
+    case Kind::closed:
+      return aborting_ ? End::aborted : End::reconnect;
     case Kind::script_error: {
       ++rec.errors[static_cast<std::size_t>(Reason::script_error)];
       ++rec.actions[action_].errors;
@@ -164,7 +170,8 @@ Connection::End Connection::end_of(const protocol::CommandOutcome& outcome) {
       ++seen;
       return End::failed;
     }
-    case Kind::io_error: break;
+    case Kind::io_error:
+      break;
   }
   if (outcome.io == IoStatus::aborted || aborting_) return End::aborted;
   ++rec.actions[action_].errors;
@@ -173,7 +180,9 @@ Connection::End Connection::end_of(const protocol::CommandOutcome& outcome) {
 
 // ---------------------------------------------------------------- waiting
 
-Connection::WaitAwaiter Connection::wait_for(Wait what) noexcept { return {*this, what}; }
+Connection::WaitAwaiter Connection::wait_for(Wait what) noexcept {
+  return {*this, what};
+}
 
 void Connection::wake(IoStatus status) noexcept {
   auto handle = waiter_;
@@ -194,11 +203,14 @@ void Connection::on_events(std::uint32_t events) {
 
 void Connection::on_timer() {
   switch (waiting_for_) {
-    case Wait::timer: return wake(IoStatus::ok);
+    case Wait::timer:
+      return wake(IoStatus::ok);
     case Wait::readable:
-    case Wait::writable: return wake(IoStatus::timeout);
+    case Wait::writable:
+      return wake(IoStatus::timeout);
     case Wait::none:
-    case Wait::deferred: return;
+    case Wait::deferred:
+      return;
   }
 }
 
@@ -234,7 +246,9 @@ Task<IoStatus> Connection::sleep(std::chrono::nanoseconds duration) {
   co_return status;
 }
 
-void Connection::close_connection() noexcept { disconnect(); }
+void Connection::close_connection() noexcept {
+  disconnect();
+}
 
 Task<IoStatus> Connection::send_noreply(std::string_view request) {
   ++recorder().requests;
@@ -275,8 +289,8 @@ Task<IoStatus> Connection::write_all(std::string_view data) {
         loop().timers().arm(*this, loop().now() + worker_.config().timeout);
       }
       IoStatus status = co_await wait_for(Wait::writable);
-      if (status != IoStatus::ok) co_return status == IoStatus::timeout ? fail(Reason::timeout)
-                                                                        : status;
+      if (status != IoStatus::ok)
+        co_return status == IoStatus::timeout ? fail(Reason::timeout) : status;
       continue;
     }
     recorder().bytes_out += static_cast<std::uint64_t>(sent.bytes);
@@ -332,10 +346,14 @@ Task<Reply> Connection::read_reply(ReplyParser& parser) {
 IoStatus Connection::fail(Reason reason) noexcept {
   ++recorder().errors[static_cast<std::size_t>(reason)];
   switch (reason) {
-    case Reason::closed: return IoStatus::closed;
-    case Reason::timeout: return IoStatus::timeout;
-    case Reason::protocol_error: return IoStatus::protocol_error;
-    default: return IoStatus::reset;
+    case Reason::closed:
+      return IoStatus::closed;
+    case Reason::timeout:
+      return IoStatus::timeout;
+    case Reason::protocol_error:
+      return IoStatus::protocol_error;
+    default:
+      return IoStatus::reset;
   }
 }
 

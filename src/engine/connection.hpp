@@ -73,18 +73,18 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   stats::Recorder& recorder() noexcept;
   EventLoop& loop() noexcept;
 
-  Worker& worker_;                      // owner: loop, plan, module, stats
-  std::uint64_t id_;                    // unique in the run
-  TcpSocket socket_;                    // the current TCP connection
-  std::coroutine_handle<> waiter_;      // the suspended coroutine, if waiting
-  std::unique_ptr<Spill> spill_;        // bytes kept across reads, rarely
-  std::uint32_t failures_ = 0;          // failures since the last good command
-  std::uint32_t action_ = 0;            // plan action running, for stats
-  IoStatus wake_status_ = IoStatus::ok;  // why the waiter was woken
-  Wait waiting_for_ = Wait::none;       // what the waiter waits for
+  Worker& worker_;                                         // owner: loop, plan, module, stats
+  std::uint64_t id_;                                       // unique in the run
+  TcpSocket socket_;                                       // the current TCP connection
+  std::coroutine_handle<> waiter_;                         // the suspended coroutine, if waiting
+  std::unique_ptr<Spill> spill_;                           // bytes kept across reads, rarely
+  std::uint32_t failures_ = 0;                             // failures since the last good command
+  std::uint32_t action_ = 0;                               // plan action running, for stats
+  IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
+  Wait waiting_for_ = Wait::none;                          // what the waiter waits for
   stats::ConnState state_ = stats::ConnState::connecting;  // for the gauges
-  bool aborting_ = false;               // abort() was called
-  bool connected_ = false;              // counted in Recorder::open
+  bool aborting_ = false;                                  // abort() was called
+  bool connected_ = false;                                 // counted in Recorder::open
 };
 
 }  // namespace swarm::engine

@@ -45,14 +45,14 @@ class Engine {
   const EngineConfig& config() const noexcept { return config_; }
 
  private:
-  EngineConfig config_;                          // the run's settings
-  std::vector<std::unique_ptr<Worker>> workers_; // one per thread
-  std::vector<std::size_t> targets_;             // connections per worker
-  std::vector<stats::Recorder> last_;            // last snapshot per worker
-  std::size_t total_ = 0;                        // sum of targets_
-  plan::Rng rng_;                                // control thread's choices
-  bool stopped_ = false;                         // stop() has run
-  bool joined_ = false;                          // every worker thread ended
+  EngineConfig config_;                           // the run's settings
+  std::vector<std::unique_ptr<Worker>> workers_;  // one per thread
+  std::vector<std::size_t> targets_;              // connections per worker
+  std::vector<stats::Recorder> last_;             // last snapshot per worker
+  std::size_t total_ = 0;                         // sum of targets_
+  plan::Rng rng_;                                 // control thread's choices
+  bool stopped_ = false;                          // stop() has run
+  bool joined_ = false;                           // every worker thread ended
 };
 
 }  // namespace swarm::engine

@@ -24,13 +24,13 @@ struct EngineConfig {
   std::size_t threads = 1;             // worker threads
   double connect_rate = 0;             // new connections per second; 0 = unpaced
   std::size_t max_connecting = 1000;   // connects in flight at once (all workers)
-  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
-  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};            // reply timeout
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};    // connect timeout
   std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay
   std::chrono::nanoseconds backoff_max{std::chrono::seconds(5)};         // longest retry delay
-  int sndbuf = 1024;  // SO_SNDBUF before connect; 0 = kernel default
-  int rcvbuf = 128;   // SO_RCVBUF before connect; 0 = kernel default (the
-                      // kernel rounds tiny values up to its minimum)
+  int sndbuf = 1024;       // SO_SNDBUF before connect; 0 = kernel default
+  int rcvbuf = 128;        // SO_RCVBUF before connect; 0 = kernel default (the
+                           // kernel rounds tiny values up to its minimum)
   std::uint64_t seed = 0;  // random seed; 0 = from the clock
 };
 

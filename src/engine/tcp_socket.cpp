@@ -90,16 +90,23 @@ void TcpSocket::close() noexcept {
 
 stats::Reason connect_failure_reason(int error) noexcept {
   switch (error) {
-    case ECONNREFUSED: return stats::Reason::refused;
-    case ETIMEDOUT: return stats::Reason::connect_timeout;
+    case ECONNREFUSED:
+      return stats::Reason::refused;
+    case ETIMEDOUT:
+      return stats::Reason::connect_timeout;
     case ENETUNREACH:
-    case EHOSTUNREACH: return stats::Reason::unreachable;
+    case EHOSTUNREACH:
+      return stats::Reason::unreachable;
     case EADDRNOTAVAIL:
-    case EADDRINUSE: return stats::Reason::addr_in_use;
+    case EADDRINUSE:
+      return stats::Reason::addr_in_use;
     case EMFILE:
-    case ENFILE: return stats::Reason::too_many_files;
-    case ECONNRESET: return stats::Reason::reset;
-    default: return stats::Reason::other;
+    case ENFILE:
+      return stats::Reason::too_many_files;
+    case ECONNRESET:
+      return stats::Reason::reset;
+    default:
+      return stats::Reason::other;
   }
 }
 

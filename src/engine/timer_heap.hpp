@@ -31,7 +31,7 @@ class TimerNode {
 
  private:
   friend class TimerHeap;
-  Clock::time_point deadline_{};         // when on_timer() is due
+  Clock::time_point deadline_{};          // when on_timer() is due
   std::uint32_t heap_index_ = kNotArmed;  // position in the heap, or kNotArmed
 };
 

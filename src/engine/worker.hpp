@@ -72,22 +72,22 @@ class Worker {
   void open_one();
   void close_one(std::size_t index);
 
-  std::size_t index_;                        // this worker's number
-  const EngineConfig& config_;               // shared, read-only
-  const plan::Plan& plan_;                   // shared, read-only
-  EventLoop loop_;                           // this worker's loop
+  std::size_t index_;                                 // this worker's number
+  const EngineConfig& config_;                        // shared, read-only
+  const plan::Plan& plan_;                            // shared, read-only
+  EventLoop loop_;                                    // this worker's loop
   std::unique_ptr<protocol::ModuleInstance> module_;  // e.g. its Lua state
-  stats::Recorder recorder_;                 // single writer: this thread
-  plan::Rng rng_;                            // this worker's random numbers
-  ConnectPacer pacer_;                       // this worker's share of the rate
-  std::unique_ptr<char[]> scratch_;          // the shared read buffer
-  std::vector<Connection*> live_;            // connections not yet aborted
-  std::size_t alive_ = 0;                    // connections not yet retired
-  std::uint64_t opened_ = 0;                 // connections ever created here
-  std::size_t next_server_ = 0;              // round-robin position
-  std::size_t next_source_ = 0;              // round-robin position
-  bool stopping_ = false;                    // stop() was posted
-  std::thread thread_;                       // runs loop_
+  stats::Recorder recorder_;                          // single writer: this thread
+  plan::Rng rng_;                                     // this worker's random numbers
+  ConnectPacer pacer_;                                // this worker's share of the rate
+  std::unique_ptr<char[]> scratch_;                   // the shared read buffer
+  std::vector<Connection*> live_;                     // connections not yet aborted
+  std::size_t alive_ = 0;                             // connections not yet retired
+  std::uint64_t opened_ = 0;                          // connections ever created here
+  std::size_t next_server_ = 0;                       // round-robin position
+  std::size_t next_source_ = 0;                       // round-robin position
+  bool stopping_ = false;                             // stop() was posted
+  std::thread thread_;                                // runs loop_
 };
 
 }  // namespace swarm::engine
