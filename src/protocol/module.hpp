@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,10 @@ class ModuleInstance {
   /// Runs the command of plan action `action` (index into Plan::actions)
   /// with that action's args, on `client`.
   virtual Task<CommandOutcome> run(std::size_t action, Client& client) = 0;
+  /// Forgets what the module kept for connection `client_id` (Lua's
+  /// `client.state`). The engine calls it when that TCP connection closes,
+  /// before a reconnect, so a new connection starts with a fresh state.
+  virtual void forget_connection(std::uint64_t client_id) { static_cast<void>(client_id); }
 };
 
 /// A loaded protocol module. Thread-safe: workers each instantiate it.

@@ -1,0 +1,155 @@
+#include "protocol/lua_instance.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace swarm::protocol {
+namespace {
+
+CommandOutcome script_error(std::string_view command, std::string_view message) {
+  return {CommandOutcome::Kind::script_error, IoStatus::ok,
+          fmt::format("{}: {}", command, message)};
+}
+
+CommandOutcome io_error(IoStatus status) {
+  return {CommandOutcome::Kind::io_error, status, {}};
+}
+
+CommandOutcome closed() {
+  return {CommandOutcome::Kind::closed, IoStatus::ok, {}};
+}
+
+/// Makes the id -> state table and the client type of a new state.
+int prepare_state(lua_State* state) {
+  register_client_type(state);
+  lua_newtable(state);
+  return luaL_ref(state, LUA_REGISTRYINDEX);
+}
+
+}  // namespace
+
+LuaInstance::LuaInstance(const std::string& path, const plan::Plan& plan)
+    : state_(open_module_state(path)),
+      states_ref_(prepare_state(state_.get())),
+      actions_(bind_actions(plan)),
+      pool_(state_.get(), states_ref_) {
+  lua_settop(state_.get(), 0);
+}
+
+std::vector<LuaInstance::BoundAction> LuaInstance::bind_actions(const plan::Plan& plan) {
+  lua_State* lua = state_.get();
+  std::vector<BoundAction> bound;
+  bound.reserve(plan.actions.size());
+  for (const plan::Action& action : plan.actions) {
+    lua_getfield(lua, 1, action.command.c_str());  // the module table is at 1
+    if (!lua_isfunction(lua, -1)) {
+      throw std::runtime_error(
+          fmt::format("protocol module {}: '{}' is not a function", plan.protocol, action.command));
+    }
+    int function_ref = luaL_ref(lua, LUA_REGISTRYINDEX);
+    if (action.args.is_null()) {
+      lua_newtable(lua);
+    } else {
+      push_plan_value(lua, action.args);
+    }
+    bound.push_back({action.command, function_ref, luaL_ref(lua, LUA_REGISTRYINDEX)});
+  }
+  return bound;
+}
+
+Task<CommandOutcome> LuaInstance::run(std::size_t action, Client& client) {
+  const BoundAction& bound = actions_[action];
+  std::unique_ptr<LuaRunner> runner = pool_.acquire();
+  runner->context().client = &client;
+  lua_State* thread = runner->thread();
+  lua_rawgeti(thread, LUA_REGISTRYINDEX, bound.function_ref);
+  runner->push_client();
+  lua_rawgeti(thread, LUA_REGISTRYINDEX, bound.args_ref);
+  int arguments = 2;
+  for (;;) {
+    int status = lua_resume(thread, arguments);
+    if (status == 0) {
+      pool_.release(std::move(runner));
+      co_return CommandOutcome{};
+    }
+    // An error ends the coroutine: dropping the runner lets the GC take it.
+    if (status != LUA_YIELD) co_return script_error(bound.command, lua_error_text(thread, -1));
+    Resumption next = co_await perform(*runner, client, bound);
+    // An outcome here means abandoning a suspended coroutine: never resumed.
+    if (next.outcome) co_return std::move(*next.outcome);
+    arguments = next.arguments;
+  }
+}
+
+Task<LuaInstance::Resumption> LuaInstance::perform(LuaRunner& runner, Client& client,
+                                                   const BoundAction& bound) {
+  lua_State* thread = runner.thread();
+  switch (std::exchange(runner.context().call, LuaCall::none)) {
+    case LuaCall::send_for_reply:
+      co_return co_await perform_send_for_reply(runner, client, bound);
+    case LuaCall::send_noreply: {
+      std::size_t size = 0;
+      const char* request = lua_tolstring(thread, -1, &size);
+      IoStatus status = co_await client.send_noreply(std::string_view(request, size));
+      if (status != IoStatus::ok) co_return Resumption{0, io_error(status)};
+      break;
+    }
+    case LuaCall::sleep: {
+      std::chrono::duration<double> seconds(runner.context().sleep_seconds);
+      IoStatus status =
+          co_await client.sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(seconds));
+      if (status != IoStatus::ok) co_return Resumption{0, io_error(status)};
+      break;
+    }
+    case LuaCall::close:
+      client.close_connection();
+      co_return Resumption{0, closed()};
+    case LuaCall::none:
+      co_return Resumption{
+          0, script_error(bound.command, "the command yielded outside a client call")};
+  }
+  lua_settop(thread, 0);
+  co_return Resumption{};
+}
+
+Task<LuaInstance::Resumption> LuaInstance::perform_send_for_reply(LuaRunner& runner, Client& client,
+                                                                  const BoundAction& bound) {
+  lua_State* thread = runner.thread();
+  std::size_t size = 0;
+  const char* request = lua_tolstring(thread, -2, &size);
+  ReplyParser* parser = runner.parsers().arm(thread, -1);
+  if (parser == nullptr) {
+    co_return Resumption{0, script_error(bound.command, "bad reply parser")};
+  }
+  Reply reply = co_await client.send_for_reply(std::string_view(request, size), *parser);
+  if (reply.status != IoStatus::ok) {
+    co_return Resumption{0, io_failure(runner, bound, reply.status)};
+  }
+  lua_settop(thread, 0);
+  lua_pushlstring(thread, reply.data.data(), reply.data.size());
+  co_return Resumption{1, std::nullopt};
+}
+
+CommandOutcome LuaInstance::io_failure(LuaRunner& runner, const BoundAction& bound,
+                                       IoStatus status) {
+  // A Lua parser function that failed is the script's fault, not the server's.
+  if (const LuaFunctionParser* failed = runner.parsers().failed_function()) {
+    return script_error(bound.command, failed->error());
+  }
+  return io_error(status);
+}
+
+void LuaInstance::forget_connection(std::uint64_t client_id) {
+  lua_State* lua = state_.get();
+  lua_rawgeti(lua, LUA_REGISTRYINDEX, states_ref_);
+  lua_pushnumber(lua, static_cast<lua_Number>(client_id));
+  lua_pushnil(lua);
+  lua_rawset(lua, -3);
+  lua_pop(lua, 1);
+}
+
+}  // namespace swarm::protocol

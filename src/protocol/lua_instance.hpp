@@ -1,0 +1,63 @@
+// A Lua protocol module running on one worker: its own lua_State, the plan's
+// actions bound to their functions and args once, and a pool of coroutines.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/plan.hpp"
+#include "protocol/lua_coroutine_pool.hpp"
+#include "protocol/lua_state.hpp"
+#include "protocol/module.hpp"
+
+namespace swarm::protocol {
+
+/// Runs a Lua module's commands. Each run() resumes a pooled coroutine that
+/// calls the command; client methods yield back here, run() performs the I/O
+/// with `co_await` and resumes the coroutine with the result.
+class LuaInstance final : public ModuleInstance {
+ public:
+  /// Loads the module at `path` into a new state and binds `plan`'s actions.
+  /// Throws std::runtime_error.
+  LuaInstance(const std::string& path, const plan::Plan& plan);
+
+  Task<CommandOutcome> run(std::size_t action, Client& client) override;
+  /// Drops `client.state` of a connection that is gone.
+  void forget_connection(std::uint64_t client_id) override;
+
+  /// Coroutines made so far: stays near the number of commands in flight.
+  std::size_t coroutines_created() const noexcept { return pool_.created(); }
+  /// Coroutines waiting in the pool.
+  std::size_t coroutines_idle() const noexcept { return pool_.idle(); }
+
+ private:
+  /// A plan action, resolved once.
+  struct BoundAction {
+    std::string command;  // its name, for messages
+    int function_ref;     // registry ref of the command function
+    int args_ref;         // registry ref of the args table
+  };
+  /// What to do after a client call: resume with `arguments` results, or end.
+  struct Resumption {
+    int arguments = 0;                      // values pushed for the coroutine
+    std::optional<CommandOutcome> outcome;  // set: the command is over
+  };
+
+  std::vector<BoundAction> bind_actions(const plan::Plan& plan);
+  /// Performs the client call the coroutine of `runner` yielded for.
+  Task<Resumption> perform(LuaRunner& runner, Client& client, const BoundAction& bound);
+  Task<Resumption> perform_send_for_reply(LuaRunner& runner, Client& client,
+                                          const BoundAction& bound);
+  /// The outcome of a failed client call.
+  static CommandOutcome io_failure(LuaRunner& runner, const BoundAction& bound, IoStatus status);
+
+  LuaStatePtr state_;                 // this worker's Lua state
+  int states_ref_;                    // registry ref: client id -> client.state table
+  std::vector<BoundAction> actions_;  // by plan action index
+  CoroutinePool pool_;                // coroutines for running commands
+};
+
+}  // namespace swarm::protocol

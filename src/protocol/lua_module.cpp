@@ -1,0 +1,108 @@
+#include "protocol/lua_module.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "protocol/lua_instance.hpp"
+#include "protocol/lua_state.hpp"
+
+namespace swarm::protocol {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+/// The names in the list at the top of `state`, or why it is not a list.
+std::vector<std::string> read_names(lua_State* state, const std::string& where) {
+  if (!lua_istable(state, -1)) throw std::runtime_error(where + " must be a list of arg names");
+  std::vector<std::string> names;
+  auto count = static_cast<int>(lua_objlen(state, -1));
+  for (int i = 1; i <= count; ++i) {
+    lua_rawgeti(state, -1, i);
+    if (lua_type(state, -1) != LUA_TSTRING) {
+      throw std::runtime_error(where + " must be a list of arg names (strings)");
+    }
+    names.emplace_back(lua_tostring(state, -1));
+    lua_pop(state, 1);
+  }
+  return names;
+}
+
+}  // namespace
+
+LuaModule::LuaModule(std::string name, std::string path)
+    : name_(std::move(name)), path_(std::move(path)) {
+  LuaStatePtr state = open_module_state(path_);
+  learn(state.get());
+}
+
+void LuaModule::learn(lua_State* state) {
+  lua_pushnil(state);
+  while (lua_next(state, -2) != 0) {
+    if (lua_type(state, -2) == LUA_TSTRING && lua_isfunction(state, -1)) {
+      commands_.emplace_back(lua_tostring(state, -2));
+    }
+    lua_pop(state, 1);
+  }
+  std::sort(commands_.begin(), commands_.end());
+  if (commands_.empty()) {
+    throw std::runtime_error(
+        fmt::format("protocol module {}: the table it returns has no "
+                    "functions, so it offers no commands",
+                    path_));
+  }
+  learn_args(state);
+}
+
+void LuaModule::learn_args(lua_State* state) {
+  lua_getfield(state, -1, "_args");
+  if (lua_isnil(state, -1)) return;
+  std::string where = fmt::format("protocol module {}: _args", path_);
+  if (!lua_istable(state, -1)) throw std::runtime_error(where + " must be a table");
+  lua_pushnil(state);
+  while (lua_next(state, -2) != 0) {
+    const char* command = lua_type(state, -2) == LUA_TSTRING ? lua_tostring(state, -2) : nullptr;
+    if (command == nullptr || !std::binary_search(commands_.begin(), commands_.end(), command)) {
+      throw std::runtime_error(fmt::format("{} names '{}', which is not a command (has: {})", where,
+                                           command ? command : "?", joined(commands_)));
+    }
+    takes_[command] = read_names(state, fmt::format("{}.{}", where, command));
+    lua_pop(state, 1);
+  }
+}
+
+std::optional<std::string> LuaModule::check(const plan::Action& action) const {
+  if (!std::binary_search(commands_.begin(), commands_.end(), action.command)) {
+    return fmt::format("unknown command '{}' (module {} has: {})", action.command, name_,
+                       joined(commands_));
+  }
+  return check_args(action);
+}
+
+std::optional<std::string> LuaModule::check_args(const plan::Action& action) const {
+  if (action.args.is_null()) return std::nullopt;
+  const plan::Map* args = action.args.as_map();
+  if (args == nullptr) {
+    return fmt::format("args of command '{}' must be a mapping of names to values", action.command);
+  }
+  auto takes = takes_.find(action.command);
+  if (takes == takes_.end()) return std::nullopt;
+  for (const auto& [arg, value] : *args) {
+    const std::vector<std::string>& known = takes->second;
+    if (std::find(known.begin(), known.end(), arg) == known.end()) {
+      return fmt::format("command '{}' does not take arg '{}' (takes: {})", action.command, arg,
+                         known.empty() ? std::string("no args") : joined(known));
+    }
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<ModuleInstance> LuaModule::instantiate(const plan::Plan& plan) const {
+  return std::make_unique<LuaInstance>(path_, plan);
+}
+
+}  // namespace swarm::protocol

@@ -1,0 +1,46 @@
+// A protocol module written in Lua: `DIR/NAME.lua` returns a table whose
+// function-valued fields are the commands. An optional `_args` field maps a
+// command name to the list of arg names it accepts, so that a typo in the
+// plan is caught at load time.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/module.hpp"
+
+struct lua_State;
+
+namespace swarm::protocol {
+
+/// A Lua module, loaded once to learn its commands; each worker then runs it
+/// in its own state (the file is loaded again there, so its top-level code
+/// runs once per worker, like wrk's scripts).
+class LuaModule final : public Module {
+ public:
+  /// Loads the module at `path` (exactly that file). Throws
+  /// std::runtime_error naming the file, with Lua's file:line when Lua
+  /// reported one.
+  LuaModule(std::string name, std::string path);
+
+  const std::string& name() const override { return name_; }
+  std::vector<std::string> commands() const override { return commands_; }
+  std::optional<std::string> check(const plan::Action& action) const override;
+  std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const override;
+
+ private:
+  /// Reads the command names and `_args` from the table at the top of `state`.
+  void learn(lua_State* state);
+  void learn_args(lua_State* state);
+  std::optional<std::string> check_args(const plan::Action& action) const;
+
+  std::string name_;                                       // NAME
+  std::string path_;                                       // DIR/NAME.lua
+  std::vector<std::string> commands_;                      // sorted
+  std::map<std::string, std::vector<std::string>> takes_;  // from `_args`: accepted arg names
+};
+
+}  // namespace swarm::protocol

@@ -1,0 +1,30 @@
+#include "protocol/module_loader.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "protocol/lua_module.hpp"
+
+namespace swarm::protocol {
+
+std::unique_ptr<Module> load_module(const std::string& dir, const std::string& name) {
+  namespace fs = std::filesystem;
+  if (name.empty() || name.find('/') != std::string::npos || name.starts_with('.')) {
+    throw std::runtime_error(fmt::format("bad protocol module name '{}'", name));
+  }
+  fs::path lua = fs::path(dir) / (name + ".lua");
+  fs::path native = fs::path(dir) / (name + ".so");
+  std::error_code error;
+  if (fs::is_regular_file(lua, error)) return std::make_unique<LuaModule>(name, lua.string());
+  if (fs::exists(native, error)) {
+    throw std::runtime_error(fmt::format(
+        "protocol module '{}': {} is a native module, and native modules are not supported yet",
+        name, native.string()));
+  }
+  throw std::runtime_error(
+      fmt::format("protocol module '{}' not found: {} does not exist", name, lua.string()));
+}
+
+}  // namespace swarm::protocol
