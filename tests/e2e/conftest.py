@@ -1,0 +1,651 @@
+"""Shared helpers for swarm's end-to-end tests.
+
+Real processes only: the real `swarm` binary, the real demo server
+(`durian-server`), a real `redis-server`, and small servers written here.
+Every wait polls a condition until a deadline (`wait_until`), and every
+process a test starts is ended by the fixture that started it, even when the
+test fails.
+
+Environment: SWARM_BIN, DURIAN_SERVER_BIN (paths to the binaries; relative
+paths are taken from the current directory) and SWARM_SOURCE_DIR (the
+project root, for examples/).
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+SOURCE_DIR = Path(os.environ.get("SWARM_SOURCE_DIR") or Path(__file__).resolve().parents[2])
+EXAMPLES = SOURCE_DIR / "examples"
+PROTOCOLS = EXAMPLES / "protocols"
+SCRIPTS = EXAMPLES / "scripts"
+
+STARTUP_TIMEOUT = 10.0  # seconds a process may take to say it is ready
+STOP_TIMEOUT = 10.0  # seconds a process may take to exit once asked
+
+
+# --------------------------------------------------------------------------
+# Waiting
+
+
+def wait_until(probe, timeout, what, check=bool, interval=0.05):
+    """Calls `probe()` until `check(value)` holds; returns that value.
+
+    Fails the test after `timeout` seconds, naming `what` and showing the
+    last value observed (or the exception the probe raised).
+    """
+    deadline = time.monotonic() + timeout
+    last = "<never observed>"
+    while True:
+        try:
+            value = probe()
+            if check(value):
+                return value
+            last = repr(value)
+        except Exception as error:  # noqa: BLE001 - shown in the failure message
+            last = f"{type(error).__name__}: {error}"
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}; last observed: {last}")
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------
+# Binaries and ports
+
+
+def _binary(variable, default_name):
+    path = Path(os.environ.get(variable) or SOURCE_DIR / "build" / default_name)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(f"{variable}: no executable at {path}; build it first or set {variable}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def swarm_bin():
+    return _binary("SWARM_BIN", "swarm")
+
+
+@pytest.fixture(scope="session")
+def durian_bin():
+    return _binary("DURIAN_SERVER_BIN", "durian-server")
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port nobody listens on right now (the kernel's pick for port 0)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def ipv6_loopback_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def hostport(host, port):
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+# --------------------------------------------------------------------------
+# Processes
+
+
+class Process:
+    """A child process whose stdout and stderr go to files that can be polled."""
+
+    def __init__(self, args, name, log_dir):
+        self.args = [str(a) for a in args]
+        self.name = name
+        self.stdout_path = Path(log_dir) / f"{name}.stdout"
+        self.stderr_path = Path(log_dir) / f"{name}.stderr"
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.popen = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def stdout(self):
+        return self.stdout_path.read_bytes().decode("utf-8", "replace")
+
+    def stderr(self):
+        return self.stderr_path.read_bytes().decode("utf-8", "replace")
+
+    def running(self):
+        return self.popen.poll() is None
+
+    def wait_output(self, pattern, timeout=STARTUP_TIMEOUT):
+        """Waits until stdout matches `pattern`; fails early if the process exits."""
+        regex = re.compile(pattern)
+
+        def probe():
+            text = self.stdout()
+            match = regex.search(text)
+            if match:
+                return match
+            if not self.running():
+                pytest.fail(
+                    f"{self.name} exited with {self.popen.returncode} before printing "
+                    f"{pattern!r}\ncommand: {' '.join(self.args)}\nstdout:\n{text}\n"
+                    f"stderr:\n{self.stderr()}"
+                )
+            return None
+
+        return wait_until(probe, timeout, f"{self.name} to print {pattern!r}")
+
+    def wait_exit(self, timeout=STOP_TIMEOUT):
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"{self.name} (pid {self.pid}) still running {timeout}s later\n"
+                f"stdout tail:\n{self.stdout()[-3000:]}\nstderr:\n{self.stderr()[-3000:]}"
+            )
+
+    def kill(self):
+        """SIGKILL, then reap."""
+        if self.running():
+            self.popen.kill()
+        self.popen.wait(timeout=STOP_TIMEOUT)
+
+    def end(self):
+        """SIGTERM, then SIGKILL if it does not go; always reaps."""
+        if not self.running():
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """Starts processes for one test and ends every one of them afterwards."""
+    started = []
+
+    def start(args, name):
+        names = {p.name for p in started}
+        unique, n = name, 1
+        while unique in names:
+            n += 1
+            unique = f"{name}{n}"
+        process = Process(args, unique, tmp_path)
+        started.append(process)
+        return process
+
+    yield start
+    for process in reversed(started):
+        process.end()
+
+
+# --------------------------------------------------------------------------
+# Line-based TCP helpers
+
+
+def request_line(host, port, line, timeout=5.0):
+    """Sends one CRLF line on a new connection, returns the first reply line."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(line.encode() + b"\r\n")
+        data = b""
+        while b"\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+
+
+class ServerStats:
+    """The durian server's `stats`, without the asking connection's own share."""
+
+    def __init__(self, connections, accepted, requests, closed):
+        self.connections = connections
+        self.accepted = accepted
+        self.requests = requests
+        self.closed = closed
+
+    def __repr__(self):
+        return (
+            f"ServerStats(connections={self.connections}, accepted={self.accepted}, "
+            f"requests={self.requests}, closed={self.closed})"
+        )
+
+
+class DurianServer:
+    """durian-server, plus its `stats` seen from a separate connection."""
+
+    def __init__(self, start, binary, host="127.0.0.1", port=0, name="durian"):
+        self._start = start
+        self.binary = binary
+        self.host = host
+        self.port = port
+        self.name = name
+        self.queries = 0  # `stats` connections made to the current process
+        self.process = None
+        self.start()
+
+    @property
+    def address(self):
+        return hostport(self.host, self.port)
+
+    def start(self):
+        """Starts (or restarts, on the same port) the server and waits until it listens."""
+        self.process = self._start(
+            [self.binary, "--listen", hostport(self.host, self.port), "--threads", "2", "--interval", "0"],
+            self.name,
+        )
+        match = self.process.wait_output(r"durian-server: listening on \S*:(\d+)")
+        self.port = int(match.group(1))
+        self.queries = 0
+
+    def kill(self):
+        self.process.kill()
+
+    def stats(self):
+        """Counts of everyone but the asking connections (this one and the earlier ones)."""
+        line = request_line(self.host, self.port, "stats")
+        self.queries += 1
+        match = re.fullmatch(r"\+OK connections (\d+) accepted (\d+) requests (\d+) closed (\d+)", line)
+        if not match:
+            raise AssertionError(f"unexpected stats reply {line!r}")
+        connections, accepted, requests, closed = (int(g) for g in match.groups())
+        return ServerStats(
+            connections=connections - 1,  # the asking connection itself
+            accepted=accepted - self.queries,  # every stats connection so far
+            requests=requests - self.queries,  # every `stats` line so far
+            closed=closed,
+        )
+
+    def wait_connections(self, count, timeout=15.0):
+        return wait_until(
+            self.stats, timeout, f"{self.name} to see {count} connections", check=lambda s: s.connections == count
+        )
+
+
+@pytest.fixture
+def durian(processes, durian_bin):
+    """durian(host="127.0.0.1", port=0) starts a demo server for this test."""
+
+    def start(host="127.0.0.1", port=0, name="durian"):
+        return DurianServer(processes, durian_bin, host=host, port=port, name=name)
+
+    return start
+
+
+# --------------------------------------------------------------------------
+# Redis
+
+
+class RedisServer:
+    def __init__(self, start, binary, tmp_path):
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.process = start(
+            [
+                binary,
+                "--port", str(self.port),
+                "--bind", self.host,
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--dir", str(tmp_path),
+            ],
+            "redis",
+        )
+        wait_until(self._ping, STARTUP_TIMEOUT, "redis-server to answer PING")
+
+    @property
+    def address(self):
+        return hostport(self.host, self.port)
+
+    def _ping(self):
+        if not self.process.running():
+            pytest.fail(f"redis-server exited: {self.process.stdout()[-2000:]}")
+        return request_line(self.host, self.port, "PING") == "+PONG"
+
+    def info(self, section):
+        """`INFO section` as a dict, read over a new connection (counted by redis)."""
+        with socket.create_connection((self.host, self.port), timeout=5) as s:
+            s.sendall(f"INFO {section}\r\n".encode())
+            data = b""
+            while True:
+                header_end = data.find(b"\r\n")
+                if header_end >= 0:
+                    if not data.startswith(b"$"):
+                        raise AssertionError(f"unexpected INFO reply {data[:200]!r}")
+                    length = int(data[1:header_end])
+                    if len(data) >= header_end + 2 + length:
+                        body = data[header_end + 2 : header_end + 2 + length]
+                        break
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise AssertionError("redis closed the INFO connection")
+                data += chunk
+        fields = {}
+        for line in body.decode().splitlines():
+            if ":" in line and not line.startswith("#"):
+                key, value = line.split(":", 1)
+                fields[key] = value
+        return fields
+
+
+@pytest.fixture
+def redis_server(processes, tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    return RedisServer(processes, binary, tmp_path)
+
+
+# --------------------------------------------------------------------------
+# swarm and its console
+
+
+class Console:
+    """A console session, as telnet or nc would open it."""
+
+    def __init__(self, host, port, timeout=10.0):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buffer = b""
+        self.sentinels = 0
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def read_until(self, pattern, timeout=10.0):
+        """Reads until `pattern` (bytes regex) matches; returns the text through the match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            match = regex.search(self.buffer)
+            if match:
+                text, self.buffer = self.buffer[: match.end()], self.buffer[match.end() :]
+                return text.decode("utf-8", "replace")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pytest.fail(f"console: no {pattern!r} within {timeout}s; received {self.buffer[-2000:]!r}")
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                pytest.fail(f"console closed before {pattern!r}; received {self.buffer[-2000:]!r}")
+            self.buffer += chunk
+
+    def read_to_end(self, timeout=10.0):
+        """Everything until the console closes the session."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pytest.fail(f"console: session still open after {timeout}s; received {self.buffer[-2000:]!r}")
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                text, self.buffer = self.buffer, b""
+                return text.decode("utf-8", "replace")
+            self.buffer += chunk
+
+    def greeting(self):
+        """The banner and usage printed on connect."""
+        return self.read_until(rb"Usage:") + self.command("")
+
+    def command(self, line, timeout=10.0):
+        """Sends `line` and returns all the console printed in reply.
+
+        The end of the reply is found with a sentinel: `decr <word>` right after
+        the command is always answered with one `Invalid Command` line naming
+        the word, so everything before that line is the command's reply.
+        """
+        self.sentinels += 1
+        word = f"sentinel{self.sentinels}x"
+        self.send_raw(line.encode() + b"\r\n" + f"decr {word}\r\n".encode())
+        text = self.read_until(rb"[^\n]*" + word.encode() + rb"[^\n]*\r\n", timeout)
+        return text[: text.rfind("\n", 0, text.find(word)) + 1]
+
+
+class Swarm:
+    """The swarm binary, with stdout and stderr in files and its console address."""
+
+    def __init__(self, start, binary, server, script, protocol_dir, extra, console_host="127.0.0.1"):
+        self.console_host = console_host
+        self.console_port = free_port(console_host)
+        args = [
+            binary,
+            "--listen", hostport(console_host, self.console_port),
+            "--server", server,
+            "--script", script,
+            "--protocol-dir", protocol_dir,
+            *[str(a) for a in extra],
+        ]
+        self.process = start(args, "swarm")
+
+    def wait_console(self):
+        self.process.wait_output(r"swarm: console on ")
+
+    def console(self):
+        return Console(self.console_host, self.console_port)
+
+    def stop(self, timeout=STOP_TIMEOUT):
+        """`stop` on the console; returns the exit status."""
+        with self.console() as console:
+            console.greeting()
+            console.send_raw(b"stop\r\n")
+            reply = console.read_to_end()
+        assert "OK" in reply, f"`stop` answered {reply!r}"
+        return self.process.wait_exit(timeout)
+
+
+@pytest.fixture
+def swarm(processes, swarm_bin):
+    """swarm(server_address, script, *extra_flags, protocol_dir=..., wait=True)."""
+
+    def start(server, script, *extra, protocol_dir=PROTOCOLS, console_host="127.0.0.1", wait=True):
+        s = Swarm(processes, swarm_bin, server, script, protocol_dir, extra, console_host)
+        if wait:
+            s.wait_console()
+        return s
+
+    return start
+
+
+# --------------------------------------------------------------------------
+# Reading swarm's status
+
+ERROR_REASONS = (
+    "refused",
+    "connect_timeout",
+    "unreachable",
+    "closed",
+    "reset",
+    "timeout",
+    "protocol_error",
+    "script_error",
+)
+
+
+def parse_count(text):
+    """'12' -> 12, '1.5k' -> 1500, '2M' -> 2000000."""
+    scale = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kMG]?)", text)
+    return int(float(match.group(1)) * scale[match.group(2)]) if match else None
+
+
+def error_counts(status):
+    """The largest count shown after each error reason word anywhere in `status`."""
+    counts = {}
+    for reason in ERROR_REASONS:
+        for match in re.finditer(rf"(?<![\w-]){reason}\s+(\d+(?:\.\d+)?[kMG]?)\b", status):
+            value = parse_count(match.group(1))
+            if value is not None:
+                counts[reason] = max(counts.get(reason, 0), value)
+    return counts
+
+
+def status_lines(status, first_word):
+    return [line for line in status.splitlines() if line.strip().startswith(first_word)]
+
+
+# --------------------------------------------------------------------------
+# Small servers written here
+
+
+class ScriptedServer:
+    """A TCP server on 127.0.0.1 that answers every read with `reply(data)`.
+
+    `reply` returns the bytes to send, None to stay silent, or "close" to
+    hang up. Counts the
+    connections it accepted. Threads end when the server is closed.
+    """
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.accepted = 0
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.closing = threading.Event()
+        self.lock = threading.Lock()
+        self.clients = []
+        self.threads = [threading.Thread(target=self._accept_loop, daemon=True)]
+        self.threads[0].start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _accept_loop(self):
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                self.clients.append(client)
+            thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
+            self.threads.append(thread)
+            thread.start()
+
+    def _serve(self, client):
+        client.settimeout(0.2)
+        while not self.closing.is_set():
+            try:
+                data = client.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not data:
+                client.close()
+                return
+            answer = self.reply(data)
+            if answer == "close":
+                client.close()
+                return
+            if answer is not None:
+                try:
+                    client.sendall(answer)
+                except OSError:
+                    return
+
+    def close(self):
+        self.closing.set()
+        self.listener.close()
+        for thread in self.threads:
+            thread.join(timeout=2)
+        with self.lock:
+            for client in self.clients:
+                client.close()
+
+
+@pytest.fixture
+def scripted_server():
+    servers = []
+
+    def start(reply):
+        server = ScriptedServer(reply)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+# --------------------------------------------------------------------------
+# Plans and modules written by a test
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """write_file("dir/name", text) -> Path, under this test's tmp_path."""
+
+    def write(relative, text):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write
+
+
+# A module for precise tests: every command is small and obvious.
+PROBE_MODULE = r"""
+local swarm = require("swarm")
+local M = {}
+
+function M.heartbeat(client, args)
+  local reply = client:send_for_reply("heartbeat\r\n", swarm.reply_parser_crlf())
+  if reply:sub(1, 13) ~= "+OK heartbeat" then
+    error("unexpected reply to heartbeat: " .. reply)
+  end
+end
+
+function M.close_connection(client, args)
+  client:close_connection()
+end
+
+function M.explode(client, args)
+  error("kaboom-marker")
+end
+
+return M
+"""
