@@ -1,0 +1,78 @@
+// What a command costs once warm: no C++ heap allocation per request, and
+// the Lua heap does not grow. Counts allocations by replacing operator new
+// for this test binary.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "lua_fixture.hpp"
+
+namespace {
+std::size_t allocations = 0;  // operator new calls so far, in this binary
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++allocations;
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
+
+namespace swarm::protocol {
+namespace {
+
+/// Answers every request with "+PONG\r\n", synchronously, keeping nothing.
+class PongClient final : public Client {
+ public:
+  std::uint64_t id() const noexcept override { return 1; }
+  Task<Reply> send_for_reply(std::string_view, ReplyParser& parser) override {
+    parser.begin();
+    ReplyParser::Step step = parser.feed(kPong);
+    co_return Reply{step.state == ReplyParser::State::done ? IoStatus::ok : IoStatus::timeout,
+                    kPong.substr(0, step.consumed)};
+  }
+  Task<IoStatus> send_noreply(std::string_view) override { co_return IoStatus::ok; }
+  void close_connection() noexcept override {}
+  Task<IoStatus> sleep(std::chrono::nanoseconds) override { co_return IoStatus::ok; }
+
+ private:
+  static constexpr std::string_view kPong = "+PONG\r\n";  // the only reply
+};
+
+constexpr const char* kPing = R"lua(local swarm = require("swarm")
+return {
+  ping = function(client, args)
+    local reply = client:send_for_reply("PING\r\n", swarm.reply_parser_resp())
+    if reply ~= "+PONG\r\n" then error("unexpected " .. reply) end
+    client.state.count = (client.state.count or 0) + args.step
+  end,
+}
+)lua";
+
+class LuaSteadyStateTest : public testing::LuaTest {};
+
+TEST_F(LuaSteadyStateTest, WarmCommandsAllocateNothing) {
+  auto lua = instance(kPing, {testing::action("ping", {{"step", plan::Value{std::int64_t{1}}}})});
+  PongClient client;
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(testing::run_now(*lua, 0, client).kind, CommandOutcome::Kind::ok);
+  std::size_t before = allocations;
+  constexpr int kRuns = 100000;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRuns; ++i) testing::run_now(*lua, 0, client);
+  std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(allocations - before, 0u);
+  EXPECT_EQ(lua->coroutines_created(), 1u);
+  std::printf("one Lua command with one request: %.0f ns\n", took.count() / kRuns);
+}
+
+}  // namespace
+}  // namespace swarm::protocol
