@@ -39,7 +39,7 @@ struct Action {
   CountRange rounds;                   // calls per iteration
   DurationRange sleep_between_rounds;  // after each call
   DurationRange sleep_after_action;    // after the last round
-  SourceLocation where;                // the action's `command` key
+  SourceLocation where;                // the `command` value (the action if none)
   SourceLocation args_where;           // the `args` key, or `where` if absent
 };
 
