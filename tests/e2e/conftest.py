@@ -108,13 +108,15 @@ def hostport(host, port):
 class Process:
     """A child process whose stdout and stderr go to files that can be polled."""
 
-    def __init__(self, args, name, log_dir):
+    def __init__(self, args, name, log_dir, preexec_fn=None):
         self.args = [str(a) for a in args]
         self.name = name
         self.stdout_path = Path(log_dir) / f"{name}.stdout"
         self.stderr_path = Path(log_dir) / f"{name}.stderr"
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.popen = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            self.popen = subprocess.Popen(
+                self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=preexec_fn
+            )
 
     @property
     def pid(self):
@@ -180,13 +182,13 @@ def processes(tmp_path):
     """Starts processes for one test and ends every one of them afterwards."""
     started = []
 
-    def start(args, name):
+    def start(args, name, preexec_fn=None):
         names = {p.name for p in started}
         unique, n = name, 1
         while unique in names:
             n += 1
             unique = f"{name}{n}"
-        process = Process(args, unique, tmp_path)
+        process = Process(args, unique, tmp_path, preexec_fn)
         started.append(process)
         return process
 
@@ -439,7 +441,7 @@ class Console:
 class Swarm:
     """The swarm binary, with stdout and stderr in files and its console address."""
 
-    def __init__(self, start, binary, server, script, protocol_dir, extra, console_host="127.0.0.1"):
+    def __init__(self, start, binary, server, script, protocol_dir, extra, console_host="127.0.0.1", preexec_fn=None):
         self.console_host = console_host
         self.console_port = free_port(console_host)
         args = [
@@ -450,7 +452,7 @@ class Swarm:
             "--protocol-dir", protocol_dir,
             *[str(a) for a in extra],
         ]
-        self.process = start(args, "swarm")
+        self.process = start(args, "swarm", preexec_fn)
 
     def wait_console(self):
         self.process.wait_output(r"swarm: console on ")
@@ -470,10 +472,12 @@ class Swarm:
 
 @pytest.fixture
 def swarm(processes, swarm_bin):
-    """swarm(server_address, script, *extra_flags, protocol_dir=..., wait=True)."""
+    """swarm(server_address, script, *extra_flags, protocol_dir=..., wait=True).
 
-    def start(server, script, *extra, protocol_dir=PROTOCOLS, console_host="127.0.0.1", wait=True):
-        s = Swarm(processes, swarm_bin, server, script, protocol_dir, extra, console_host)
+    `preexec_fn` runs in the child before exec (e.g. to lower its limits)."""
+
+    def start(server, script, *extra, protocol_dir=PROTOCOLS, console_host="127.0.0.1", wait=True, preexec_fn=None):
+        s = Swarm(processes, swarm_bin, server, script, protocol_dir, extra, console_host, preexec_fn)
         if wait:
             s.wait_console()
         return s
@@ -594,6 +598,67 @@ class ScriptedServer:
         with self.lock:
             for client in self.clients:
                 client.close()
+
+
+class RecordingServer(ScriptedServer):
+    """Answers every complete line with "+OK\r\n" and records, per connection,
+    each line with the time it arrived and whether the client closed."""
+
+    def __init__(self):
+        self.transcripts = []  # per connection: {"lines": [(time, text)], "closed": bool}
+        self.pending = {}
+        super().__init__(self._answer)
+
+    def _serve(self, client):
+        transcript = {"lines": [], "closed": False}
+        with self.lock:
+            self.transcripts.append(transcript)
+        buffer = b""
+        client.settimeout(0.2)
+        while not self.closing.is_set():
+            try:
+                data = client.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            buffer += data
+            answers = b""
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                with self.lock:
+                    transcript["lines"].append((time.monotonic(), line.rstrip(b"\r").decode("utf-8", "replace")))
+                answers += b"+OK\r\n"
+            try:
+                client.sendall(answers)
+            except OSError:
+                break
+        with self.lock:
+            transcript["closed"] = True
+        client.close()
+
+    def _answer(self, data):
+        return None
+
+    def snapshot(self):
+        with self.lock:
+            return [{"lines": list(t["lines"]), "closed": t["closed"]} for t in self.transcripts]
+
+
+@pytest.fixture
+def recording_server():
+    servers = []
+
+    def start():
+        server = RecordingServer()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture
