@@ -124,3 +124,45 @@ def test_telnet_noise_bad_numbers_and_session_limit(durian, swarm, write_file):
         assert last_line(console.command("decr 7")) == "OK"
         server.wait_connections(0)
     assert run.stop() == 0
+
+
+SPEAK_MODULE = r"""
+local swarm = require("swarm")
+return {
+  speak = function(client, args)
+    client:send_for_reply("speak " .. client.id .. "\r\n", swarm.reply_parser_crlf())
+  end,
+}
+"""
+
+
+def test_decr_closes_random_connections_not_the_newest(recording_server, swarm, write_file):
+    n = 60
+    server = recording_server()
+    mods = write_file("mods/speak.lua", SPEAK_MODULE).parent
+    plan = write_file(
+        "plan.yml", "protocol: speak\nactions:\n  - command: speak\n    sleep_between_rounds: 100ms\n    sleep_after_action: 0\n"
+    )
+    run = swarm(server.address, plan, "--interval", "500ms", protocol_dir=mods)
+    with run.console() as console:
+        console.greeting()
+        assert last_line(console.command(f"incr {n}")) == "OK"
+        wait_until(
+            server.snapshot, 10, f"{n} connections that spoke", check=lambda ts: sum(1 for t in ts if t["lines"]) == n
+        )
+        assert last_line(console.command(f"decr {n // 2}")) == "OK"
+        transcripts = wait_until(
+            server.snapshot,
+            10,
+            f"{n // 2} connections closed by decr",
+            check=lambda ts: sum(1 for t in ts if t["closed"]) == n // 2,
+        )
+    assert run.stop() == 0
+    assert len(transcripts) == n, "decr made swarm open new connections"
+    # transcripts are in the order the server accepted the connections: oldest first.
+    kept_old = sum(1 for t in transcripts[: n // 2] if not t["closed"])
+    # Uniformly random: about n/4 of the older half stay (hypergeometric, sd ~2.7).
+    assert 5 <= kept_old <= n // 2 - 5, (
+        f"decr did not close uniformly random connections: {kept_old} of the {n // 2} oldest stayed "
+        f"(closed flags oldest first: {[int(t['closed']) for t in transcripts]})"
+    )
