@@ -24,7 +24,7 @@ CASES = {
     "yaml syntax error": (
         "protocol: probe\nactions:\n" + GOOD_ACTION + "    rounds: [1, 2\n    sleep_after_action: 1\n",
         PROBE_MODULE,
-        r"plan\.yml:[45]:\d+: ",
+        r"plan\.yml:[45]:\d+: .*YAML",
     ),
     "unknown action key": (
         "protocol: probe\nactions:\n" + GOOD_ACTION + "    rouds: 2\n",
@@ -39,17 +39,17 @@ CASES = {
     "bad range": (
         "protocol: probe\nactions:\n" + GOOD_ACTION + "    rounds: [5, 2]\n",
         PROBE_MODULE,
-        r"plan\.yml:4:\d+: .*5.*2",
+        r"plan\.yml:4:13: .*rounds.*\[5, 2\]",
     ),
     "negative sleep": (
         "protocol: probe\nactions:\n" + GOOD_ACTION + "    sleep_after_action: -1\n",
         PROBE_MODULE,
-        r"plan\.yml:4:\d+: ",
+        r"plan\.yml:4:\d+: .*sleep_after_action.*-1",
     ),
     "lua syntax error": (
         "protocol: probe\nactions:\n" + GOOD_ACTION,
         "local M = {}\nfunction M.heartbeat(client, args)\n  client:send_noreply('x'\nend\nreturn M\n",
-        r"probe\.lua:\d+:",
+        r"probe\.lua:4:",
     ),
     "lua module that fails when loaded": (
         "protocol: probe\nactions:\n" + GOOD_ACTION,
@@ -59,7 +59,7 @@ CASES = {
     "missing module": (
         "protocol: nosuchmodule\nactions:\n" + GOOD_ACTION,
         PROBE_MODULE,
-        r"nosuchmodule",
+        r"nosuchmodule.*not found.*nosuchmodule\.lua",
     ),
 }
 
