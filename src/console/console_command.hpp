@@ -1,0 +1,43 @@
+// The console's command grammar: one line of text in, one command out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace swarm::console {
+
+/// One command typed at the console.
+struct ConsoleCommand {
+  enum class Kind { incr, decr, stop, quit, help, stat };
+  Kind kind = Kind::help;   // what to do
+  std::uint64_t count = 0;  // connections to open or close (incr/decr); 0 otherwise
+};
+
+/// Why a line is not a command; the text is sent back to the user as is.
+struct ConsoleParseError {
+  std::string message;      // e.g. "Invalid Command: 'incr' needs a number, ..."
+  bool show_usage = false;  // the word was unknown: the usage should follow
+};
+
+/// A blank or whitespace-only line (telnet's bare CRLF): nothing to do.
+struct ConsoleBlankLine {};
+
+using ConsoleParseResult = std::variant<ConsoleBlankLine, ConsoleCommand, ConsoleParseError>;
+
+/// The largest N `incr N` or `decr N` accepts: a typo should not open a
+/// billion connections.
+inline constexpr std::uint64_t max_console_count = 10'000'000;
+
+/// Parses one line (without its line end). Command words are
+/// case-insensitive; spaces and tabs around words are ignored.
+ConsoleParseResult parse_console_command(std::string_view line);
+
+/// The usage list, worded as the original's, each line ending in "\r\n".
+std::string_view console_usage();
+
+/// The greeting sent on connect (banner, then usage), lines ending in "\r\n".
+std::string_view console_greeting();
+
+}  // namespace swarm::console

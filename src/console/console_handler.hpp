@@ -1,0 +1,27 @@
+// What the console asks of the rest of swarm. The console knows nothing of
+// the engine; the app implements this and wires it to the engine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace swarm::console {
+
+/// Called on the console's io_context thread, one call at a time. Each
+/// returns the text to send back ("OK", plus any warning; for stat the
+/// status block). Lines may end in "\n" or "\r\n"; the console sends "\r\n".
+class ConsoleHandler {
+ public:
+  virtual ~ConsoleHandler() = default;
+
+  /// `incr n`: open n more connections (1 <= n <= max_console_count).
+  virtual std::string on_incr(std::uint64_t n) = 0;
+  /// `decr n`: close n uniformly random connections.
+  virtual std::string on_decr(std::uint64_t n) = 0;
+  /// `stop`: stop the whole run; the session closes after the reply.
+  virtual std::string on_stop() = 0;
+  /// `stat`: the current status block.
+  virtual std::string on_stat() = 0;
+};
+
+}  // namespace swarm::console
