@@ -97,6 +97,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());
+  config.max_sockets = static_cast<std::size_t>(capacity.by_files());
   engine::Engine engine(config, loaded.plan, *loaded.module);
   asio::io_context io(1);
   Controller controller(io, engine, report_context(loaded.plan),

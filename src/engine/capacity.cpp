@@ -9,7 +9,7 @@
 namespace swarm::engine {
 namespace {
 
-constexpr std::uint64_t kReservedFiles = 64;  // console, epoll, logs, modules
+constexpr std::uint64_t kReservedFiles = 32;  // console, epoll, logs, modules
 
 }  // namespace
 

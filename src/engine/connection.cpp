@@ -88,15 +88,22 @@ Task<void> Connection::live() {
 Task<bool> Connection::connect() {
   set_state(ConnState::connecting);
   auto& pacer = worker_.pacer();
-  for (auto slot = pacer.reserve(loop().now()); !pacer.try_begin();
-       slot = loop().now() + ConnectPacer::kRetry) {
-    loop().timers().arm(*this, slot);
-    if (co_await wait_for(Wait::timer) != IoStatus::ok) co_return false;
+  // Wait for this connection's slot of the connect rate, then for a place
+  // among the connects in flight.
+  auto slot = pacer.reserve(loop().now());
+  while (slot > loop().now() || !pacer.try_begin()) {
+    if (slot <= loop().now()) slot = loop().now() + ConnectPacer::kRetry;
+    if (co_await pause(slot - loop().now()) != IoStatus::ok) co_return false;
   }
   auto& rec = recorder();
   ++rec.connect_attempts;
-  int error = socket_.open_and_connect(worker_.next_server(), worker_.next_source(),
-                                       worker_.config().sndbuf, worker_.config().rcvbuf);
+  // Keep descriptors for the console and logs: past the budget, fail like
+  // socket() would, before the process runs out.
+  const bool has_descriptor = worker_.take_socket();
+  int error = has_descriptor
+                  ? socket_.open_and_connect(worker_.next_server(), worker_.next_source(),
+                                             worker_.config().sndbuf, worker_.config().rcvbuf)
+                  : EMFILE;
   if (error == 0) error = loop().watch(socket_.fd(), *this);
   if (error == 0 && !socket_.writable) {
     loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
@@ -108,6 +115,7 @@ Task<bool> Connection::connect() {
   }
   pacer.end();
   if (error != 0) {
+    if (has_descriptor) worker_.give_socket();
     socket_.close();
     if (error != ECANCELED) ++rec.errors[static_cast<std::size_t>(connect_failure_reason(error))];
     co_return false;
@@ -365,6 +373,8 @@ void Connection::disconnect() noexcept {
   if (connected_) {
     --recorder().open;
     connected_ = false;
+    worker_.give_socket();
+    worker_.module().forget_connection(id_);
   }
 }
 

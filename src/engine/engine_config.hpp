@@ -28,10 +28,12 @@ struct EngineConfig {
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};    // connect timeout
   std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay
   std::chrono::nanoseconds backoff_max{std::chrono::seconds(5)};         // longest retry delay
-  int sndbuf = 1024;       // SO_SNDBUF before connect; 0 = kernel default
-  int rcvbuf = 128;        // SO_RCVBUF before connect; 0 = kernel default (the
-                           // kernel rounds tiny values up to its minimum)
-  std::uint64_t seed = 0;  // random seed; 0 = from the clock
+  int sndbuf = 1024;                   // SO_SNDBUF before connect; 0 = kernel default
+  int rcvbuf = 128;                    // SO_RCVBUF before connect; 0 = kernel default (the
+                                       // kernel rounds tiny values up to its minimum)
+  std::size_t max_sockets = SIZE_MAX;  // descriptors the connections may hold
+                                       // (all workers); the rest stay free
+  std::uint64_t seed = 0;              // random seed; 0 = from the clock
 };
 
 }  // namespace swarm::engine

@@ -1,5 +1,6 @@
 #include "engine/worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/connection.hpp"
@@ -15,7 +16,8 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       rng_(config.seed + 0x9e3779b97f4a7c15ULL * (index + 1)),
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),
-      scratch_(std::make_unique<char[]>(kScratchSize)) {
+      scratch_(std::make_unique<char[]>(kScratchSize)),
+      socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)) {
   recorder_.actions.resize(plan.actions.size());
 }
 
@@ -77,6 +79,12 @@ void Worker::close_one(std::size_t index) {
   live_.pop_back();
   --recorder_.target;
   victim->abort();
+}
+
+bool Worker::take_socket() noexcept {
+  if (sockets_ >= socket_budget_) return false;
+  ++sockets_;
+  return true;
 }
 
 void Worker::retire(Connection& connection) noexcept {

@@ -63,6 +63,11 @@ class Worker {
   /// The next server and source address, round-robin.
   const SocketAddress& next_server() noexcept;
   const SocketAddress* next_source() noexcept;
+  /// Takes one of this worker's descriptors for a new socket; false when its
+  /// share of the open-files budget is used up.
+  bool take_socket() noexcept;
+  /// Gives back a descriptor taken with take_socket().
+  void give_socket() noexcept { --sockets_; }
   /// Called by a connection whose life has ended: frees it.
   void retire(Connection& connection) noexcept;
 
@@ -81,6 +86,8 @@ class Worker {
   plan::Rng rng_;                                     // this worker's random numbers
   ConnectPacer pacer_;                                // this worker's share of the rate
   std::unique_ptr<char[]> scratch_;                   // the shared read buffer
+  std::size_t socket_budget_;                         // this worker's share of max_sockets
+  std::size_t sockets_ = 0;                           // descriptors held by its connections
   std::vector<Connection*> live_;                     // connections not yet aborted
   std::size_t alive_ = 0;                             // connections not yet retired
   std::uint64_t opened_ = 0;                          // connections ever created here
