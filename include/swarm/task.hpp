@@ -25,6 +25,8 @@ namespace detail {
 void* frame_allocate(std::size_t size);
 /// Returns a frame obtained from frame_allocate() with the same `size`.
 void frame_deallocate(void* frame, std::size_t size) noexcept;
+/// Bytes of coroutine frames this thread holds now (for memory reports).
+std::size_t frame_bytes_in_use() noexcept;
 
 /// What every Task promise shares: the continuation, the frame allocator and
 /// exception capture.

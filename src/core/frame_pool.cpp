@@ -15,6 +15,10 @@ namespace {
 constexpr std::size_t kGranule = 16;    // size classes are multiples of this
 constexpr std::size_t kLargest = 4096;  // larger frames go straight to malloc
 constexpr std::size_t kClasses = kLargest / kGranule;
+// Free frames kept per class. Enough for the frames a burst of requests
+// needs; past it frames go back to malloc, so a burst of connects (each
+// holding a connect frame for a moment) does not pin its peak for good.
+constexpr std::size_t kKeptPerClass = 256;
 
 struct FreeFrame {
   FreeFrame* next;  // the next free frame of the same class
@@ -34,22 +38,32 @@ class FramePool {
   }
 
   void* allocate(std::size_t size) {
+    in_use_ += rounded(size);
     if (size > kLargest) return checked_malloc(size);
     std::size_t index = class_of(size);
     if (FreeFrame* frame = free_[index]) {
       free_[index] = frame->next;
+      --kept_[index];
       return frame;
     }
     return checked_malloc((index + 1) * kGranule);
   }
 
   void deallocate(void* frame, std::size_t size) noexcept {
+    in_use_ -= rounded(size);
     if (size > kLargest) return std::free(frame);
     std::size_t index = class_of(size);
+    if (kept_[index] >= kKeptPerClass) return std::free(frame);
+    ++kept_[index];
     free_[index] = new (frame) FreeFrame{free_[index]};
   }
 
+  std::size_t in_use() const noexcept { return in_use_; }
+
  private:
+  static std::size_t rounded(std::size_t size) {
+    return size > kLargest ? size : (class_of(size) + 1) * kGranule;
+  }
   static std::size_t class_of(std::size_t size) { return (size + kGranule - 1) / kGranule - 1; }
   static void* checked_malloc(std::size_t size) {
     void* memory = std::malloc(size);
@@ -57,7 +71,9 @@ class FramePool {
     return memory;
   }
 
-  std::array<FreeFrame*, kClasses> free_{};  // one free list per size class
+  std::array<FreeFrame*, kClasses> free_{};   // one free list per size class
+  std::array<std::size_t, kClasses> kept_{};  // length of each free list
+  std::size_t in_use_ = 0;                    // bytes handed out, not returned
 };
 
 FramePool& this_thread_pool() {
@@ -73,6 +89,10 @@ void* frame_allocate(std::size_t size) {
 
 void frame_deallocate(void* frame, std::size_t size) noexcept {
   this_thread_pool().deallocate(frame, size);
+}
+
+std::size_t frame_bytes_in_use() noexcept {
+  return this_thread_pool().in_use();
 }
 
 }  // namespace swarm::detail

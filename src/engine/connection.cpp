@@ -51,7 +51,14 @@ Connection::Connection(Worker& worker, std::uint64_t id) : worker_(worker), id_(
   ++rec.entered[static_cast<std::size_t>(state_)];
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  loop().timers().cancel(*this);
+}
+
+std::size_t Connection::spill_bytes() const noexcept {
+  if (!spill_) return 0;
+  return sizeof(Spill) + spill_->unread.capacity() + spill_->reply.capacity();
+}
 
 stats::Recorder& Connection::recorder() noexcept {
   return worker_.recorder();
@@ -233,15 +240,14 @@ void Connection::abort() noexcept {
   loop().defer(handle);
 }
 
-Task<IoStatus> Connection::pause(std::chrono::nanoseconds duration) {
+Connection::WaitAwaiter Connection::pause(std::chrono::nanoseconds duration) noexcept {
+  // Not a coroutine: a sleeping connection should hold no frame for it.
   if (duration <= std::chrono::nanoseconds::zero()) {
     // Let the others run: a plan with no sleeps must not starve the loop.
-    co_return co_await wait_for(Wait::deferred);
+    return wait_for(Wait::deferred);
   }
-  loop().timers().arm(*this, loop().now() + duration);
-  IoStatus status = co_await wait_for(Wait::timer);
-  loop().timers().cancel(*this);
-  co_return status;
+  if (!aborting_) loop().timers().arm(*this, loop().now() + duration);
+  return wait_for(Wait::timer);
 }
 
 // ---------------------------------------------------------------- Client

@@ -50,6 +50,9 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   void on_events(std::uint32_t events) override;
   void on_timer() override;
 
+  /// Bytes this connection keeps between reads (usually none).
+  std::size_t spill_bytes() const noexcept;
+
  private:
   /// What the suspended coroutine waits for.
   enum class Wait : std::uint8_t { none, readable, writable, timer, deferred };
@@ -63,7 +66,7 @@ class Connection final : public Client, public PollTarget, public TimerNode {
 
   Task<bool> connect();
   Task<End> run_iterations();
-  Task<IoStatus> pause(std::chrono::nanoseconds duration);
+  WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
   Task<IoStatus> write_all(std::string_view data);
   Task<Reply> read_reply(ReplyParser& parser);
   End end_of(const protocol::CommandOutcome& outcome);

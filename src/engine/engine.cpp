@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -83,6 +85,9 @@ stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
     if (answers[i].wait_until(deadline) == std::future_status::ready) last_[i] = answers[i].get();
     merged.merge(last_[i]);
   }
+  // Hand memory freed since the last look (a burst of connects, a decr) back
+  // to the system, so the resident size tracks what connections hold now.
+  ::malloc_trim(0);
   return merged;
 }
 

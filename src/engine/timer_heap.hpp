@@ -49,6 +49,8 @@ class TimerHeap {
   /// many fired.
   std::size_t fire_expired(Clock::time_point now);
   std::size_t size() const noexcept { return nodes_.size(); }
+  /// Bytes the heap's array holds.
+  std::size_t capacity_bytes() const noexcept { return nodes_.capacity() * sizeof(TimerNode*); }
 
  private:
   void place(std::size_t index, TimerNode* node) noexcept;

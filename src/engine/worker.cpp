@@ -59,7 +59,10 @@ void Worker::stop() {
 std::future<stats::Recorder> Worker::snapshot() {
   auto promise = std::make_shared<std::promise<stats::Recorder>>();
   auto future = promise->get_future();
-  loop_.post([this, promise] { promise->set_value(recorder_); });
+  loop_.post([this, promise] {
+    measure_memory();
+    promise->set_value(recorder_);
+  });
   return future;
 }
 
@@ -79,6 +82,17 @@ void Worker::close_one(std::size_t index) {
   live_.pop_back();
   --recorder_.target;
   victim->abort();
+}
+
+void Worker::measure_memory() {
+  stats::MemoryUse& memory = recorder_.memory;
+  memory.connections = alive_ * sizeof(Connection);
+  memory.frames = detail::frame_bytes_in_use();
+  memory.spill = 0;
+  for (const Connection* connection : live_) memory.spill += connection->spill_bytes();
+  memory.module = module_->memory_bytes();
+  memory.index = live_.capacity() * sizeof(Connection*) + loop_.timers().capacity_bytes();
+  memory.buffers = kScratchSize;
 }
 
 bool Worker::take_socket() noexcept {

@@ -75,6 +75,7 @@ class Worker {
 
  private:
   void open_one();
+  void measure_memory();
   void close_one(std::size_t index);
 
   std::size_t index_;                                 // this worker's number

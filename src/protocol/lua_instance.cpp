@@ -143,6 +143,12 @@ CommandOutcome LuaInstance::io_failure(LuaRunner& runner, const BoundAction& bou
   return io_error(status);
 }
 
+std::size_t LuaInstance::memory_bytes() const {
+  lua_State* lua = state_.get();
+  return static_cast<std::size_t>(lua_gc(lua, LUA_GCCOUNT, 0)) * 1024 +
+         static_cast<std::size_t>(lua_gc(lua, LUA_GCCOUNTB, 0));
+}
+
 void LuaInstance::forget_connection(std::uint64_t client_id) {
   lua_State* lua = state_.get();
   lua_rawgeti(lua, LUA_REGISTRYINDEX, states_ref_);

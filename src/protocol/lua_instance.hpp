@@ -28,6 +28,8 @@ class LuaInstance final : public ModuleInstance {
   /// Drops `client.state` of a connection that is gone.
   void forget_connection(std::uint64_t client_id) override;
 
+  /// The Lua state's heap, as its garbage collector counts it.
+  std::size_t memory_bytes() const override;
   /// Coroutines made so far: stays near the number of commands in flight.
   std::size_t coroutines_created() const noexcept { return pool_.created(); }
   /// Coroutines waiting in the pool.

@@ -41,6 +41,8 @@ class ModuleInstance {
   /// `client.state`). The engine calls it when that TCP connection closes,
   /// before a reconnect, so a new connection starts with a fresh state.
   virtual void forget_connection(std::uint64_t client_id) { static_cast<void>(client_id); }
+  /// Bytes the instance's own heap holds (a Lua state's), for memory reports.
+  virtual std::size_t memory_bytes() const { return 0; }
 };
 
 /// A loaded protocol module. Thread-safe: workers each instantiate it.

@@ -81,6 +81,16 @@ void Recorder::merge(const Recorder& other) {
   if (actions.size() < other.actions.size()) actions.resize(other.actions.size());
   for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
+  memory.merge(other.memory);
+}
+
+void MemoryUse::merge(const MemoryUse& other) noexcept {
+  connections += other.connections;
+  frames += other.frames;
+  spill += other.spill;
+  module += other.module;
+  index += other.index;
+  buffers += other.buffers;
 }
 
 }  // namespace swarm::stats

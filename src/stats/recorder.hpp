@@ -56,6 +56,21 @@ struct CommandStats {
   void merge(const CommandStats& other);
 };
 
+/// Where a worker's memory goes, in bytes (a gauge, filled at snapshot time).
+struct MemoryUse {
+  std::uint64_t connections = 0;  // connection objects
+  std::uint64_t frames = 0;       // coroutine frames (suspended connections, commands)
+  std::uint64_t spill = 0;        // reply bytes kept between reads
+  std::uint64_t module = 0;       // the protocol module's heap (Lua states)
+  std::uint64_t index = 0;        // the worker's lists of connections and timers
+  std::uint64_t buffers = 0;      // per-worker read buffers
+  /// Everything but the per-worker buffers: what grows with connections.
+  std::uint64_t for_connections() const noexcept {
+    return connections + frames + spill + module + index;
+  }
+  void merge(const MemoryUse& other) noexcept;
+};
+
 /// Everything one worker counts. Gauges are current values; counters only
 /// grow. Each action's histogram holds ~35 KiB: size `actions` once, when the
 /// plan is known, not on the hot path.
@@ -74,6 +89,7 @@ struct Recorder {
   std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
   std::vector<CommandStats> actions;                   // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
+  MemoryUse memory;                                    // gauge: filled by snapshots
 
   /// Adds `other` into this one (gauges and counters alike).
   void merge(const Recorder& other);

@@ -280,6 +280,22 @@ void append_final_totals(std::string& out, const Recorder& r) {
       .end(out);
 }
 
+/// Bytes per open connection, by owner: what an idle connection costs swarm.
+void append_memory(std::string& out, const Recorder& r) {
+  const MemoryUse& m = r.memory;
+  if (m.for_connections() == 0 && m.buffers == 0) return;
+  const double count = static_cast<double>(std::max<std::int64_t>(1, r.open));
+  auto each = [count](std::uint64_t bytes) {
+    return fmt::format("{:.0f}B", static_cast<double>(bytes) / count);
+  };
+  Line("memory")
+      .add(fmt::format("per connection {}", each(m.for_connections())))
+      .add(fmt::format("(object {}  frames {}  spill {}  module {}  index {})", each(m.connections),
+                       each(m.frames), each(m.spill), each(m.module), each(m.index)))
+      .add(fmt::format("buffers {}", format_bytes(static_cast<double>(m.buffers))))
+      .end(out);
+}
+
 }  // namespace
 
 std::string format_status(const ReportContext& context, const Snapshot& now,
@@ -297,6 +313,7 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_status_errors(out, r, before, window);
   append_status_latency(out, command_rows(context, r, &before), seconds, window);
   append_status_script_errors(out, r);
+  append_memory(out, r);
   return out;
 }
 
