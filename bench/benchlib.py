@@ -60,6 +60,7 @@ class Redis:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no", "--maxclients", str(maxclients),
+             "--protected-mode", "no",  # bound to 127.0.0.1 only; lets 127.0.0.x sources in
              "--dir", self.dir, "--logfile", os.path.join(self.dir, "log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.sock = wait_until(self._connect, 10, "redis-server to accept")
