@@ -40,6 +40,9 @@ ParsedOptions parse_options(int argc, char** argv) {
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);
+  cli.failure_message([](const CLI::App*, const CLI::Error& error) {
+    return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
+  });
   cli.add_option("-l,--listen", o.listen, "Console address (host:port or [v6]:port)")
       ->capture_default_str();
   cli.add_option("-r,--server", o.servers,

@@ -37,8 +37,9 @@ LoadedPlan load(const Options& options) {
   try {
     loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
   } catch (const std::exception& error) {
-    throw SetupError(
-        fmt::format("{}: protocol '{}': {}", options.script, loaded.plan.protocol, error.what()));
+    const plan::SourceLocation& where = loaded.plan.protocol_where;
+    throw SetupError(fmt::format("{}:{}:{}: protocol '{}': {}", options.script, where.line,
+                                 where.column, loaded.plan.protocol, error.what()));
   }
   plan::validate_plan(loaded.plan,
                       [&](const plan::Action& action) { return loaded.module->check(action); });

@@ -45,9 +45,10 @@ struct Action {
 
 /// The whole script.
 struct Plan {
-  std::string path;             // the file it came from, for messages
-  std::string protocol;         // the protocol module's name
-  std::vector<Action> actions;  // in file order, at least one
+  std::string path;               // the file it came from, for messages
+  std::string protocol;           // the protocol module's name
+  SourceLocation protocol_where;  // where the name is written
+  std::vector<Action> actions;    // in file order, at least one
 };
 
 }  // namespace swarm::plan

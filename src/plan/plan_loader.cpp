@@ -219,6 +219,7 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
   plan.path = path_for_messages;
   if (const Entry* protocol = find(entries, "protocol")) {
     plan.protocol = parse_protocol(*protocol, problems);
+    plan.protocol_where = location_of(protocol->value, protocol->key_where);
   } else {
     problems.push_back({root_where, "missing 'protocol' (the protocol module's name)"});
   }
