@@ -11,7 +11,18 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SWARM = os.environ.get("SWARM_BIN", os.path.join(ROOT, "build", "swarm"))
+SWARM = os.environ.get("SWARM_BIN", os.path.join(ROOT, "build-bench", "swarm"))
+
+
+def ensure_built():
+    """Builds swarm (Release, in build-bench/) unless SWARM_BIN names one."""
+    if "SWARM_BIN" in os.environ:
+        return
+    build = os.path.join(ROOT, "build-bench")
+    subprocess.run(["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+                    "-DSWARM_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count() or 2), "--target", "swarm"],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def free_port():
