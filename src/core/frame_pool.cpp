@@ -1,11 +1,16 @@
-// A per-thread pool of coroutine frames, by size class. Connections suspend
-// and resume the same few frame sizes all run long; keeping freed frames on a
-// thread-local list makes a steady-state request allocate nothing and keeps
-// memory with the worker that uses it.
+// A per-thread pool of coroutine frames (and other small, long-lived objects
+// such as connections), by size class, carved from slabs.
+//
+// Connections suspend and resume the same few frame sizes all run long.
+// Keeping freed frames on a thread-local list makes a steady-state request
+// allocate nothing; carving them from 64 KiB slabs means no malloc header per
+// frame and no holes between a connection's long-lived frames and the
+// short-lived ones of its requests (each size reuses its own slabs).
 #include <array>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 #include "swarm/task.hpp"
 
@@ -15,65 +20,67 @@ namespace {
 constexpr std::size_t kGranule = 16;    // size classes are multiples of this
 constexpr std::size_t kLargest = 4096;  // larger frames go straight to malloc
 constexpr std::size_t kClasses = kLargest / kGranule;
-// Free frames kept per class. Enough for the frames a burst of requests
-// needs; past it frames go back to malloc, so a burst of connects (each
-// holding a connect frame for a moment) does not pin its peak for good.
-constexpr std::size_t kKeptPerClass = 256;
+constexpr std::size_t kSlabBytes = 64 * 1024;  // memory carved at once for a class
 
 struct FreeFrame {
   FreeFrame* next;  // the next free frame of the same class
 };
 
-/// Free frames of one thread; whatever is left at thread exit goes back.
+/// Free frames of one thread; its slabs go back to the system at thread exit.
 class FramePool {
  public:
+  FramePool() = default;
+  FramePool(const FramePool&) = delete;
+  FramePool& operator=(const FramePool&) = delete;
   ~FramePool() {
-    for (FreeFrame* head : free_) {
-      while (head != nullptr) {
-        FreeFrame* next = head->next;
-        std::free(head);
-        head = next;
-      }
-    }
+    for (void* slab : slabs_) std::free(slab);
   }
 
   void* allocate(std::size_t size) {
     in_use_ += rounded(size);
     if (size > kLargest) return checked_malloc(size);
     std::size_t index = class_of(size);
-    if (FreeFrame* frame = free_[index]) {
-      free_[index] = frame->next;
-      --kept_[index];
-      return frame;
-    }
-    return checked_malloc((index + 1) * kGranule);
+    if (free_[index] == nullptr) carve(index);
+    FreeFrame* frame = free_[index];
+    free_[index] = frame->next;
+    return frame;
   }
 
   void deallocate(void* frame, std::size_t size) noexcept {
     in_use_ -= rounded(size);
     if (size > kLargest) return std::free(frame);
     std::size_t index = class_of(size);
-    if (kept_[index] >= kKeptPerClass) return std::free(frame);
-    ++kept_[index];
     free_[index] = new (frame) FreeFrame{free_[index]};
   }
 
   std::size_t in_use() const noexcept { return in_use_; }
 
  private:
+  static std::size_t class_of(std::size_t size) { return (size + kGranule - 1) / kGranule - 1; }
   static std::size_t rounded(std::size_t size) {
     return size > kLargest ? size : (class_of(size) + 1) * kGranule;
   }
-  static std::size_t class_of(std::size_t size) { return (size + kGranule - 1) / kGranule - 1; }
   static void* checked_malloc(std::size_t size) {
     void* memory = std::malloc(size);
     if (memory == nullptr) throw std::bad_alloc();
     return memory;
   }
 
-  std::array<FreeFrame*, kClasses> free_{};   // one free list per size class
-  std::array<std::size_t, kClasses> kept_{};  // length of each free list
-  std::size_t in_use_ = 0;                    // bytes handed out, not returned
+  /// Fills the free list of class `index` from a new slab.
+  void carve(std::size_t index) {
+    const std::size_t frame_bytes = (index + 1) * kGranule;
+    const std::size_t count = kSlabBytes / frame_bytes;
+    slabs_.reserve(slabs_.size() + 1);
+    auto* slab = static_cast<std::byte*>(checked_malloc(count * frame_bytes));
+    slabs_.push_back(slab);
+    for (std::size_t i = count; i-- > 0;) {
+      free_[index] = new (slab + i * frame_bytes) FreeFrame{free_[index]};
+    }
+  }
+
+  std::array<FreeFrame*, kClasses> free_{};  // one free list per size class
+  std::vector<void*> slabs_;                 // every slab carved, for the end
+  std::size_t in_use_ = 0;                   // bytes handed out, not returned
 };
 
 FramePool& this_thread_pool() {

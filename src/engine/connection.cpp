@@ -70,7 +70,18 @@ EventLoop& Connection::loop() noexcept {
 // ---------------------------------------------------------------- the life
 
 Task<void> Connection::live() {
+  auto& pacer = worker_.pacer();
   while (!aborting_) {
+    // Wait for this connection's slot of the connect rate, then for a place
+    // among the connects in flight. Waiting here, not in connect(), keeps a
+    // queue of thousands from holding a connect frame each.
+    set_state(ConnState::connecting);
+    auto slot = pacer.reserve(loop().now());
+    while (!aborting_ && (slot > loop().now() || !pacer.try_begin())) {
+      if (slot <= loop().now()) slot = loop().now() + ConnectPacer::kRetry;
+      co_await pause(slot - loop().now());
+    }
+    if (aborting_) break;
     if (co_await connect()) {
       End end = co_await run_iterations();
       disconnect();
@@ -80,28 +91,24 @@ Task<void> Connection::live() {
     if (aborting_) break;
     // A failure: wait before trying again, longer each time in a row.
     set_state(ConnState::backoff);
-    auto delay = worker_.config().backoff_min * (1u << std::min<std::uint32_t>(failures_, 6));
-    delay = std::min(delay, worker_.config().backoff_max);
-    auto jittered = std::chrono::nanoseconds(static_cast<std::int64_t>(
-        static_cast<double>(delay.count()) * (0.5 + worker_.rng().unit())));
-    ++failures_;
-    if (co_await pause(jittered) != IoStatus::ok) break;
+    if (co_await pause(next_backoff()) != IoStatus::ok) break;
   }
   disconnect();
   --recorder().in_state[static_cast<std::size_t>(state_)];
   worker_.retire(*this);  // frees this object: touch nothing after
 }
 
+std::chrono::nanoseconds Connection::next_backoff() noexcept {
+  auto delay = worker_.config().backoff_min * (1u << std::min<std::uint32_t>(failures_, 6));
+  delay = std::min(delay, worker_.config().backoff_max);
+  ++failures_;
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(delay.count()) * (0.5 + worker_.rng().unit())));
+}
+
 Task<bool> Connection::connect() {
-  set_state(ConnState::connecting);
+  // The caller holds an in-flight place of the pacer; this gives it back.
   auto& pacer = worker_.pacer();
-  // Wait for this connection's slot of the connect rate, then for a place
-  // among the connects in flight.
-  auto slot = pacer.reserve(loop().now());
-  while (slot > loop().now() || !pacer.try_begin()) {
-    if (slot <= loop().now()) slot = loop().now() + ConnectPacer::kRetry;
-    if (co_await pause(slot - loop().now()) != IoStatus::ok) co_return false;
-  }
   auto& rec = recorder();
   ++rec.connect_attempts;
   // Keep descriptors for the console and logs: past the budget, fail like

@@ -32,6 +32,13 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   Connection(Worker& worker, std::uint64_t id);
   ~Connection() override;
 
+  // Connections live in the worker thread's slabs, beside their frames: no
+  // malloc header each, and they are freed on the thread that made them.
+  static void* operator new(std::size_t size) { return detail::frame_allocate(size); }
+  static void operator delete(void* memory, std::size_t size) noexcept {
+    detail::frame_deallocate(memory, size);
+  }
+
   /// The connection's whole life; returns (and retires the connection) only
   /// after abort().
   Task<void> live();
@@ -65,6 +72,7 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
+  std::chrono::nanoseconds next_backoff() noexcept;
   Task<End> run_iterations();
   WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
   Task<IoStatus> write_all(std::string_view data);

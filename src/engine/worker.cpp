@@ -86,8 +86,9 @@ void Worker::close_one(std::size_t index) {
 
 void Worker::measure_memory() {
   stats::MemoryUse& memory = recorder_.memory;
-  memory.connections = alive_ * sizeof(Connection);
-  memory.frames = detail::frame_bytes_in_use();
+  // Connection objects come from the frame pool too (rounded to 16 bytes).
+  memory.connections = alive_ * ((sizeof(Connection) + 15) / 16 * 16);
+  memory.frames = detail::frame_bytes_in_use() - memory.connections;
   memory.spill = 0;
   for (const Connection* connection : live_) memory.spill += connection->spill_bytes();
   memory.module = module_->memory_bytes();

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace swarm {
 namespace {
@@ -80,6 +83,22 @@ TEST(Task, FramesAreReusedFromThePool) {
   void* second = detail::frame_allocate(200);
   EXPECT_EQ(first, second);
   detail::frame_deallocate(second, 200);
+}
+
+TEST(Task, ThePoolCountsBytesInUseAndReusesEveryClass) {
+  const std::size_t before = detail::frame_bytes_in_use();
+  std::vector<std::pair<void*, std::size_t>> frames;
+  for (std::size_t size = 1; size <= 5000; size += 37) {
+    frames.emplace_back(detail::frame_allocate(size), size);
+    std::memset(frames.back().first, 0xab, size);  // the whole frame is usable
+  }
+  EXPECT_GT(detail::frame_bytes_in_use(), before);
+  for (auto [frame, size] : frames) detail::frame_deallocate(frame, size);
+  EXPECT_EQ(detail::frame_bytes_in_use(), before);
+  // Freed frames come back before new slabs are carved.
+  void* again = detail::frame_allocate(frames.front().second);
+  EXPECT_EQ(again, frames.front().first);
+  detail::frame_deallocate(again, frames.front().second);
 }
 
 }  // namespace
