@@ -113,7 +113,7 @@ std::string reason_items(const std::array<std::uint64_t, kReasons>& counts) {
     if (counts[i] == 0) continue;
     if (!out.empty()) out += "  ";
     fmt::format_to(std::back_inserter(out), "{} {}", to_string(static_cast<Reason>(i)),
-                   format_count(counts[i]));
+                   format_exact(counts[i]));
   }
   return out;
 }
@@ -133,11 +133,11 @@ std::array<std::uint64_t, kReasons> reasons_between(const Recorder& now, const R
 void append_connections(std::string& out, const ReportContext& context, const Recorder& r) {
   const auto connecting = r.in_state[static_cast<std::size_t>(ConnState::connecting)];
   Line("connections")
-      .add("target", format_gauge(context.target))
-      .add("open", format_gauge(r.open))
-      .add("connecting", format_gauge(connecting))
-      .add("established", format_count(r.connects))
-      .add("attempts", format_count(r.connect_attempts))
+      .add("target", format_exact(context.target))
+      .add("open", format_exact(r.open))
+      .add("connecting", format_exact(connecting))
+      .add("established", format_exact(r.connects))
+      .add("attempts", format_exact(r.connect_attempts))
       .end(out);
 }
 
@@ -146,7 +146,7 @@ void append_connections(std::string& out, const ReportContext& context, const Re
 void append_realtime(std::string& out, const Recorder& now, const Recorder& before) {
   Line line("Realtime");
   for (std::size_t i = 0; i < kConnStates; ++i) {
-    line.add(to_string(static_cast<ConnState>(i)), format_gauge(now.in_state[i]));
+    line.add(to_string(static_cast<ConnState>(i)), format_exact(now.in_state[i]));
   }
   add_reasons(line, reasons_between(now, before));
   line.end(out);
@@ -157,7 +157,7 @@ void append_realtime(std::string& out, const Recorder& now, const Recorder& befo
 void append_aggregates(std::string& out, const Recorder& r) {
   Line line("Aggregates");
   for (std::size_t i = 0; i < kConnStates; ++i) {
-    line.add(to_string(static_cast<ConnState>(i)), format_count(r.entered[i]));
+    line.add(to_string(static_cast<ConnState>(i)), format_exact(r.entered[i]));
   }
   add_reasons(line, r.errors);
   line.end(out);
@@ -227,7 +227,7 @@ std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& li
                     std::size_t shown) {
   std::uint64_t times = 0;
   for (std::size_t i = shown; i < list.size(); ++i) times += list[i].first;
-  return fmt::format("{} more messages ({}x)", list.size() - shown, format_count(times));
+  return fmt::format("{} more messages ({}x)", list.size() - shown, format_exact(times));
 }
 
 void append_status_script_errors(std::string& out, const Recorder& r) {
@@ -236,7 +236,7 @@ void append_status_script_errors(std::string& out, const Recorder& r) {
   Line line("script errors");
   const std::size_t shown = std::min(list.size(), kStatusScriptErrors);
   for (std::size_t i = 0; i < shown; ++i) {
-    line.add(fmt::format("{}x \"{}\"", format_count(list[i].first), list[i].second));
+    line.add(fmt::format("{}x \"{}\"", format_exact(list[i].first), list[i].second));
   }
   if (shown < list.size()) line.add(rest_of(list, shown));
   line.end(out);
@@ -248,7 +248,7 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
   Line("script errors").add(fmt::format("{} distinct", list.size())).end(out);
   const std::size_t shown = std::min(list.size(), kFinalScriptErrors);
   for (std::size_t i = 0; i < shown; ++i) {
-    fmt::format_to(std::back_inserter(out), "  {:>6}x {}\n", format_count(list[i].first),
+    fmt::format_to(std::back_inserter(out), "  {:>6}x {}\n", format_exact(list[i].first),
                    list[i].second);
   }
   if (shown < list.size()) fmt::format_to(std::back_inserter(out), "  {}\n", rest_of(list, shown));
@@ -264,17 +264,17 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows)
     const std::string mean =
         s.latency_us.empty() ? "-" : format_us(static_cast<std::uint64_t>(s.latency_us.mean()));
     fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", row.name,
-                   width - 2, format_count(s.calls), format_count(s.requests),
-                   format_count(s.replies), format_count(s.errors), mean,
+                   width - 2, format_exact(s.calls), format_exact(s.requests),
+                   format_exact(s.replies), format_exact(s.errors), mean,
                    percentiles(s.latency_us));
   }
 }
 
 void append_final_totals(std::string& out, const Recorder& r) {
   Line("totals")
-      .add("requests", format_count(r.requests))
-      .add("replies", format_count(r.replies))
-      .add("iterations", format_count(r.iterations))
+      .add("requests", format_exact(r.requests))
+      .add("replies", format_exact(r.replies))
+      .add("iterations", format_exact(r.iterations))
       .add("in", format_bytes(static_cast<double>(r.bytes_in)))
       .add("out", format_bytes(static_cast<double>(r.bytes_out)))
       .end(out);

@@ -36,6 +36,10 @@ std::string three_digits(double value, const char* unit) {
 
 }  // namespace
 
+std::string format_exact(std::int64_t value) {
+  return fmt::format("{}", value);
+}
+
 std::string format_count(std::uint64_t count) {
   if (count < 1000) return fmt::format("{}", count);
   return scaled(static_cast<double>(count), 1000, kDecimal);

@@ -9,6 +9,13 @@
 namespace swarm::stats {
 
 /// A count: exact below 1000, then 3 significant digits with k, M, G, T
+/// A count as an exact whole number ("15000"): counts of connections,
+/// requests and errors are what users compare with the server's own.
+std::string format_exact(std::int64_t value);
+inline std::string format_exact(std::uint64_t value) {
+  return format_exact(static_cast<std::int64_t>(value));
+}
+
 /// ("950", "1.2k", "12.3k", "123k", "1.2M").
 std::string format_count(std::uint64_t count);
 /// A signed gauge, as format_count() with a leading '-' when negative.
