@@ -24,15 +24,16 @@ struct Connection::Spill {
 };
 
 /// Suspends the connection's coroutine until wake(); never suspends once the
-/// connection is aborting.
+/// connection is aborting. What it waits for is already in waiting_for_: the
+/// awaiter is one pointer, because every co_await keeps its awaiter in the
+/// coroutine's frame, and idle connections are mostly frame.
 class Connection::WaitAwaiter {
  public:
-  WaitAwaiter(Connection& connection, Wait what) : connection_(connection), what_(what) {}
+  explicit WaitAwaiter(Connection& connection) : connection_(connection) {}
   bool await_ready() const noexcept { return connection_.aborting_; }
   void await_suspend(std::coroutine_handle<> handle) noexcept {
     connection_.waiter_ = handle;
-    connection_.waiting_for_ = what_;
-    if (what_ == Wait::deferred) connection_.loop().defer(handle);
+    if (connection_.waiting_for_ == Wait::deferred) connection_.loop().defer(handle);
   }
   IoStatus await_resume() const noexcept {
     connection_.waiting_for_ = Wait::none;
@@ -42,7 +43,6 @@ class Connection::WaitAwaiter {
 
  private:
   Connection& connection_;  // the connection that waits
-  Wait what_;               // what it waits for
 };
 
 Connection::Connection(Worker& worker, std::uint64_t id) : worker_(worker), id_(id) {
@@ -203,7 +203,8 @@ Connection::End Connection::end_of(const protocol::CommandOutcome& outcome) {
 // ---------------------------------------------------------------- waiting
 
 Connection::WaitAwaiter Connection::wait_for(Wait what) noexcept {
-  return {*this, what};
+  waiting_for_ = what;  // nothing runs between here and the suspension
+  return WaitAwaiter(*this);
 }
 
 void Connection::wake(IoStatus status) noexcept {
