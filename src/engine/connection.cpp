@@ -70,14 +70,13 @@ EventLoop& Connection::loop() noexcept {
 // ---------------------------------------------------------------- the life
 
 Task<void> Connection::live() {
-  auto& pacer = worker_.pacer();
   while (!aborting_) {
     // Wait for this connection's slot of the connect rate, then for a place
     // among the connects in flight. Waiting here, not in connect(), keeps a
     // queue of thousands from holding a connect frame each.
     set_state(ConnState::connecting);
-    auto slot = pacer.reserve(loop().now());
-    while (!aborting_ && (slot > loop().now() || !pacer.try_begin())) {
+    auto slot = worker_.pacer().reserve(loop().now());
+    while (!aborting_ && (slot > loop().now() || !worker_.pacer().try_begin())) {
       if (slot <= loop().now()) slot = loop().now() + ConnectPacer::kRetry;
       co_await pause(slot - loop().now());
     }
@@ -148,20 +147,9 @@ Task<Connection::End> Connection::run_iterations() {
       const plan::Action& action = actions[index];
       action_ = index;
       for (auto rounds = plan::draw(action.rounds, rng); rounds > 0; --rounds) {
-        set_state(ConnState::acting);
-        ++recorder().actions[index].calls;
-        auto outcome = co_await worker_.module().run(index, *this);
-        if (outcome.kind == protocol::CommandOutcome::Kind::script_error) {
-          // The stream is in step (no reply is pending): keep the connection,
-          // back off, and start the plan again.
-          end_of(outcome);
-          set_state(ConnState::backoff);
-          if (co_await pause(worker_.config().backoff_max / 5) != IoStatus::ok)
-            co_return End::aborted;
-          goto next_iteration;
-        }
-        if (outcome.kind != protocol::CommandOutcome::Kind::ok) co_return end_of(outcome);
-        failures_ = 0;
+        End end = co_await call(index);
+        if (end == End::restart) goto next_iteration;
+        if (end != End::none) co_return end;
         set_state(ConnState::standby);
         if (co_await pause(plan::draw(action.sleep_between_rounds, rng)) != IoStatus::ok) {
           co_return End::aborted;
@@ -177,12 +165,31 @@ Task<Connection::End> Connection::run_iterations() {
   }
 }
 
+Task<Connection::End> Connection::call(std::uint32_t index) {
+  // A coroutine of its own so that the outcome (with its message) lives in a
+  // frame only while a command runs, not in the plan loop's idle frame.
+  set_state(ConnState::acting);
+  ++recorder().actions[index].calls;
+  auto outcome = co_await worker_.module().run(index, *this);
+  if (outcome.kind == protocol::CommandOutcome::Kind::ok) {
+    failures_ = 0;
+    co_return End::none;
+  }
+  End end = end_of(outcome);
+  if (outcome.kind != protocol::CommandOutcome::Kind::script_error) co_return end;
+  // The stream is in step (no reply is pending): keep the connection, back
+  // off, and start the plan again.
+  set_state(ConnState::backoff);
+  if (co_await pause(worker_.config().backoff_max / 5) != IoStatus::ok) co_return End::aborted;
+  co_return End::restart;
+}
+
 Connection::End Connection::end_of(const protocol::CommandOutcome& outcome) {
   using Kind = protocol::CommandOutcome::Kind;
   auto& rec = recorder();
   switch (outcome.kind) {
     case Kind::ok:
-      return End::reconnect;  // not reached: ok continues the plan
+      return End::none;
     case Kind::closed:
       return aborting_ ? End::aborted : End::reconnect;
     case Kind::script_error: {

@@ -63,8 +63,14 @@ class Connection final : public Client, public PollTarget, public TimerNode {
  private:
   /// What the suspended coroutine waits for.
   enum class Wait : std::uint8_t { none, readable, writable, timer, deferred };
-  /// Why an iteration ended.
-  enum class End : std::uint8_t { aborted, reconnect, failed };
+  /// What a command call or an iteration ended with.
+  enum class End : std::uint8_t {
+    none,       // the command went well: go on with the plan
+    restart,    // a script error: start the plan again on this connection
+    aborted,    // abort(): close and end
+    reconnect,  // close_connection(): reconnect at once
+    failed,     // an I/O failure: reconnect after a backoff
+  };
   struct Spill;
 
   class WaitAwaiter;
@@ -74,6 +80,7 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   Task<bool> connect();
   std::chrono::nanoseconds next_backoff() noexcept;
   Task<End> run_iterations();
+  Task<End> call(std::uint32_t action);
   WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
   Task<IoStatus> write_all(std::string_view data);
   Task<Reply> read_reply(ReplyParser& parser);
