@@ -39,18 +39,18 @@ class PromiseBase {
 
   std::suspend_always initial_suspend() const noexcept { return {}; }
 
-  /// Resumes whoever awaited this task; a detached task frees itself.
+  /// Resumes whoever awaited this task. A task that runs with nobody
+  /// awaiting it was started by spawn() (a lazy task only runs when awaited
+  /// or spawned): it frees itself.
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
       PromiseBase& promise = self.promise();
       if (promise.continuation_) return promise.continuation_;
-      if (promise.detached_) {
-        std::exception_ptr failure = promise.exception_;
-        self.destroy();
-        if (failure) std::terminate();  // a detached task must not throw
-      }
+      std::exception_ptr failure = promise.exception_;
+      self.destroy();
+      if (failure) std::terminate();  // a spawned task must not throw
       return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
@@ -62,7 +62,6 @@ class PromiseBase {
   void set_continuation(std::coroutine_handle<> continuation) noexcept {
     continuation_ = continuation;
   }
-  void set_detached() noexcept { detached_ = true; }
 
  protected:
   void rethrow_if_failed() const {
@@ -70,9 +69,10 @@ class PromiseBase {
   }
 
  private:
-  std::coroutine_handle<> continuation_;  // who resumes when this task ends
+  // Two words: every idle connection keeps a couple of these frames.
+  std::coroutine_handle<> continuation_;  // who resumes when this task ends;
+                                          // none: spawned, free at the end
   std::exception_ptr exception_;          // what escaped the coroutine body
-  bool detached_ = false;                 // true: nobody awaits; free at end
 };
 
 template <class T>
@@ -104,19 +104,15 @@ class [[nodiscard]] Task {
     if (handle_) handle_.destroy();
   }
 
-  /// Awaiting a task starts it and resumes the awaiter when it ends.
-  auto operator co_await() && noexcept {
-    struct Awaiter {
-      Handle handle;
-      bool await_ready() const noexcept { return false; }
-      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-        handle.promise().set_continuation(awaiter);
-        return handle;
-      }
-      T await_resume() { return handle.promise().result(); }
-    };
-    return Awaiter{handle_};
+  // Awaiting a task starts it and resumes the awaiter when it ends. The task
+  // is its own awaiter, so a co_await keeps one word in the caller's frame,
+  // not two.
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
+    handle_.promise().set_continuation(awaiter);
+    return handle_;
   }
+  T await_resume() { return handle_.promise().result(); }
 
   /// Gives up ownership of the frame: used by spawn().
   Handle release() noexcept { return std::exchange(handle_, {}); }
@@ -162,9 +158,7 @@ class Promise<void> : public PromiseBase {
 /// until its first suspension and frees its own frame when it ends. It must
 /// not let an exception escape (that terminates the process).
 inline void spawn(Task<void> task) {
-  auto handle = task.release();
-  handle.promise().set_detached();
-  handle.resume();
+  task.release().resume();
 }
 
 }  // namespace swarm
