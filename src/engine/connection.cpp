@@ -117,7 +117,7 @@ Task<bool> Connection::connect() {
                   ? socket_.open_and_connect(worker_.next_server(), worker_.next_source(),
                                              worker_.config().sndbuf, worker_.config().rcvbuf)
                   : EMFILE;
-  if (error == 0) error = loop().watch(socket_.fd(), *this);
+  if (error == 0) error = loop().watch(socket_.fd(), this);
   if (error == 0 && !socket_.writable) {
     loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
     IoStatus status = co_await wait_for(Wait::writable);

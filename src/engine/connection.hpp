@@ -27,7 +27,7 @@ namespace swarm::engine {
 
 class Worker;
 
-class Connection final : public Client, public PollTarget, public TimerNode {
+class Connection final : public Client, public TimerNode {
  public:
   Connection(Worker& worker, std::uint64_t id);
   ~Connection() override;
@@ -53,9 +53,9 @@ class Connection final : public Client, public PollTarget, public TimerNode {
   void close_connection() noexcept override;
   Task<IoStatus> sleep(std::chrono::nanoseconds duration) override;
 
-  // PollTarget, TimerNode
-  void on_events(std::uint32_t events) override;
-  void on_timer() override;
+  /// The loop's handlers for this connection's socket and timer node.
+  void on_events(std::uint32_t events);
+  void on_timer();
 
   /// Bytes this connection keeps between reads (usually none).
   std::size_t spill_bytes() const noexcept;

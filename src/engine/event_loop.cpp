@@ -18,7 +18,8 @@ constexpr int kMaxEvents = 512;  // events taken per epoll_wait
 
 }  // namespace
 
-EventLoop::EventLoop() : now_(Clock::now()) {
+EventLoop::EventLoop(EventHandler on_events, TimerHeap::Handler on_timer)
+    : on_events_(on_events), now_(Clock::now()), timers_(on_timer) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -34,10 +35,10 @@ EventLoop::~EventLoop() {
   ::close(epoll_fd_);
 }
 
-int EventLoop::watch(int fd, PollTarget& target) noexcept {
+int EventLoop::watch(int fd, void* target) noexcept {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  event.data.ptr = &target;
+  event.data.ptr = target;
   return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
 }
 
@@ -67,11 +68,11 @@ void EventLoop::run() {
     if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
     for (int i = 0; i < count; ++i) {
-      auto* target = static_cast<PollTarget*>(events[i].data.ptr);
+      void* target = events[i].data.ptr;
       if (target == nullptr) {
         drain_inbox();
       } else {
-        target->on_events(events[i].events);
+        on_events_(target, events[i].events);
       }
     }
     timers_.fire_expired(now_);

@@ -22,19 +22,14 @@
 
 namespace swarm::engine {
 
-/// Something registered with the loop's epoll set.
-class PollTarget {
- public:
-  /// Called with the epoll event bits when the descriptor changes state.
-  virtual void on_events(std::uint32_t events) = 0;
-
- protected:
-  virtual ~PollTarget() = default;
-};
-
 class EventLoop {
  public:
-  EventLoop();
+  /// Called with a watched descriptor's target and its epoll event bits.
+  /// One handler per loop, not a virtual function per target: a worker's
+  /// loop serves only connections, and a vtable pointer would cost each 8 B.
+  using EventHandler = void (*)(void* target, std::uint32_t events);
+
+  EventLoop(EventHandler on_events, TimerHeap::Handler on_timer);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -53,7 +48,7 @@ class EventLoop {
 
   /// Registers `fd` once, edge-triggered, for input, output and hang-up.
   /// Returns 0 or an errno value.
-  int watch(int fd, PollTarget& target) noexcept;
+  int watch(int fd, void* target) noexcept;
 
   TimerHeap& timers() noexcept { return timers_; }
   /// The time read at the start of this round (cheap; good to a few µs).
@@ -66,6 +61,7 @@ class EventLoop {
   void drain_inbox();
   void resume_ready();
 
+  EventHandler on_events_;                      // for events of watched targets
   int epoll_fd_ = -1;                           // the epoll set
   int wake_fd_ = -1;                            // eventfd: the inbox has work
   bool stopping_ = false;                       // run() returns after this round

@@ -19,7 +19,7 @@ std::size_t TimerHeap::fire_expired(Clock::time_point now) {
   while (!nodes_.empty() && nodes_.front()->deadline_ <= now) {
     TimerNode* node = nodes_.front();
     remove_at(0);
-    node->on_timer();  // may arm this or other nodes again
+    on_timer_(*node);  // may arm this or other nodes again
     ++fired;
   }
   return fired;

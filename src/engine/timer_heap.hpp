@@ -15,19 +15,15 @@ namespace swarm::engine {
 
 using Clock = std::chrono::steady_clock;
 
-/// Something that can wait for a deadline. Embed it and override on_timer().
+/// Something that can wait for a deadline: derive from it. No virtual
+/// functions (a vtable pointer would cost every connection 8 bytes): the heap
+/// hands expired nodes to the one handler it was built with.
 class TimerNode {
  public:
   static constexpr std::uint32_t kNotArmed = UINT32_MAX;
 
-  /// Called by the loop once the deadline has passed; the node is disarmed.
-  virtual void on_timer() = 0;
-
   bool armed() const noexcept { return heap_index_ != kNotArmed; }
   Clock::time_point deadline() const noexcept { return deadline_; }
-
- protected:
-  virtual ~TimerNode() = default;
 
  private:
   friend class TimerHeap;
@@ -38,6 +34,10 @@ class TimerNode {
 /// The min-heap of armed nodes, earliest deadline first. Single-threaded.
 class TimerHeap {
  public:
+  /// Called for a node whose deadline has passed; the node is disarmed.
+  using Handler = void (*)(TimerNode& node);
+  explicit TimerHeap(Handler on_timer) noexcept : on_timer_(on_timer) {}
+
   /// Arms `node` for `deadline` (re-arms it if already armed).
   void arm(TimerNode& node, Clock::time_point deadline);
   /// Disarms `node`; harmless when it is not armed.
@@ -45,8 +45,8 @@ class TimerHeap {
   /// The earliest deadline, or nothing when the heap is empty.
   bool empty() const noexcept { return nodes_.empty(); }
   Clock::time_point earliest() const noexcept { return nodes_.front()->deadline_; }
-  /// Disarms every node due at `now` and calls its on_timer(). Returns how
-  /// many fired.
+  /// Disarms every node due at `now` and hands it to the handler. Returns
+  /// how many fired.
   std::size_t fire_expired(Clock::time_point now);
   std::size_t size() const noexcept { return nodes_.size(); }
   /// Bytes the heap's array holds.
@@ -58,6 +58,7 @@ class TimerHeap {
   void sift_down(std::size_t index) noexcept;
   void remove_at(std::size_t index) noexcept;
 
+  Handler on_timer_;               // what to do with an expired node
   std::vector<TimerNode*> nodes_;  // the heap, nodes_[0] earliest
 };
 

@@ -10,10 +10,14 @@ namespace swarm::engine {
 namespace {
 
 struct Recorded : TimerNode {
-  std::vector<int>* fired = nullptr;  // where on_timer() writes our id
+  std::vector<int>* fired = nullptr;  // where the handler writes our id
   int id = 0;                         // this node's number
-  void on_timer() override { fired->push_back(id); }
 };
+
+void record(TimerNode& node) {
+  auto& recorded = static_cast<Recorded&>(node);
+  recorded.fired->push_back(recorded.id);
+}
 
 Clock::time_point at(int ms) {
   return Clock::time_point{} + std::chrono::milliseconds(ms);
@@ -22,7 +26,7 @@ Clock::time_point at(int ms) {
 TEST(TimerHeap, FiresInDeadlineOrderAndOnlyWhenDue) {
   std::vector<int> fired;
   std::vector<Recorded> nodes(200);
-  TimerHeap heap;
+  TimerHeap heap(record);
   std::mt19937 random(7);
   std::vector<int> deadline(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -44,7 +48,7 @@ TEST(TimerHeap, FiresInDeadlineOrderAndOnlyWhenDue) {
 TEST(TimerHeap, CancelAndRearmKeepTheHeapValid) {
   std::vector<int> fired;
   std::vector<Recorded> nodes(100);
-  TimerHeap heap;
+  TimerHeap heap(record);
   std::mt19937 random(11);
   std::vector<int> deadline(nodes.size(), -1);
   for (int round = 0; round < 2000; ++round) {
@@ -70,7 +74,7 @@ TEST(TimerHeap, CancelAndRearmKeepTheHeapValid) {
 
 TEST(TimerHeap, CancelOfAnUnarmedNodeIsHarmless) {
   Recorded node;
-  TimerHeap heap;
+  TimerHeap heap(record);
   heap.cancel(node);
   EXPECT_TRUE(heap.empty());
 }
