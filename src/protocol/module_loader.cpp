@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "protocol/lua_module.hpp"
+#include "protocol/native_module.hpp"
 
 namespace swarm::protocol {
 
@@ -18,13 +19,11 @@ std::unique_ptr<Module> load_module(const std::string& dir, const std::string& n
   fs::path native = fs::path(dir) / (name + ".so");
   std::error_code error;
   if (fs::is_regular_file(lua, error)) return std::make_unique<LuaModule>(name, lua.string());
-  if (fs::exists(native, error)) {
-    throw std::runtime_error(fmt::format(
-        "protocol module '{}': {} is a native module, and native modules are not supported yet",
-        name, native.string()));
+  if (fs::is_regular_file(native, error)) {
+    return std::make_unique<NativeModule>(name, fs::absolute(native).string());
   }
-  throw std::runtime_error(
-      fmt::format("protocol module '{}' not found: {} does not exist", name, lua.string()));
+  throw std::runtime_error(fmt::format("protocol module '{}' not found: neither {} nor {} exists",
+                                       name, lua.string(), native.string()));
 }
 
 }  // namespace swarm::protocol

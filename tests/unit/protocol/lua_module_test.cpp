@@ -32,19 +32,20 @@ TEST_F(LuaModuleTest, MissingFileSaysWhereItLooked) {
     load_module(dir(), "nothing");
     FAIL() << "loaded a module that does not exist";
   } catch (const std::runtime_error& error) {
-    EXPECT_EQ(std::string(error.what()),
-              "protocol module 'nothing' not found: " + dir() + "/nothing.lua does not exist");
+    EXPECT_EQ(std::string(error.what()), "protocol module 'nothing' not found: neither " + dir() +
+                                             "/nothing.lua nor " + dir() + "/nothing.so exists");
   }
 }
 
-TEST_F(LuaModuleTest, NativeModulesAreNotSupportedYet) {
-  write("fast.so", "");
+TEST_F(LuaModuleTest, ABrokenNativeModuleSaysWhy) {
+  write("fast.so", "not an ELF file");
   EXPECT_THROW(
       {
         try {
           load_module(dir(), "fast");
         } catch (const std::runtime_error& error) {
-          EXPECT_THAT(error.what(), HasSubstr("native modules are not supported yet"));
+          EXPECT_THAT(error.what(), HasSubstr("cannot load"));
+          EXPECT_THAT(error.what(), HasSubstr("fast.so"));
           throw;
         }
       },
