@@ -4,7 +4,7 @@
 // Client they are given, exactly like Lua commands.
 //
 //   swarm::Task<void> ping(swarm::Client& client, const swarm::Args& args) {
-//     CrlfParser parser;  // a swarm::ReplyParser of the module's own
+//     swarm::protocol::CrlfParser parser;  // from swarm/reply_parsers.hpp
 //     swarm::Reply reply = co_await client.send_for_reply("PING\r\n", parser);
 //     if (reply.status != swarm::IoStatus::ok) co_return;  // swarm counts it
 //     if (reply.data != "+PONG\r\n") throw std::runtime_error("unexpected reply");

@@ -15,7 +15,7 @@
 #include <lua.hpp>
 #include <optional>
 
-#include "protocol/reply_parsers.hpp"
+#include "swarm/reply_parsers.hpp"
 
 namespace swarm::protocol {
 

@@ -7,7 +7,7 @@
 
 #include "protocol/lua_function_parser.hpp"
 #include "protocol/lua_parsers.hpp"
-#include "protocol/reply_parsers.hpp"
+#include "swarm/reply_parsers.hpp"
 
 namespace swarm::protocol {
 

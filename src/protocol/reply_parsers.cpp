@@ -1,4 +1,4 @@
-#include "protocol/reply_parsers.hpp"
+#include "swarm/reply_parsers.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "protocol/resp_parser.hpp"
+#include "swarm/resp_parser.hpp"
 
 #include <fmt/format.h>
 

@@ -34,7 +34,7 @@ def test_native_module_runs_its_plan_against_redis(redis_server, swarm, native_m
     wait_until(lambda: redis_clients(redis_server), 10, "redis to see no swarm client", check=lambda c: c == 0)
     out = run.process.stdout()
     final = out[out.rfind("final"):]
-    for command in ("SET", "INCR", "PING"):
+    for command in ("SET", "GET", "INCR", "PING"):
         assert command in final, final
     bad = {k: v for k, v in error_counts(final).items() if v}
     assert not bad, f"errors from the native module: {bad}\n{final}"
@@ -42,11 +42,11 @@ def test_native_module_runs_its_plan_against_redis(redis_server, swarm, native_m
 
 def test_native_module_checks_plans_at_load(tmp_path, redis_server, swarm, native_modules):
     plan = tmp_path / "plan.yml"
-    plan.write_text("protocol: redis_native\nactions:\n  - command: GET\n"
+    plan.write_text("protocol: redis_native\nactions:\n  - command: HGET\n"
                     "  - command: SET\n    args: {key: a, colour: red}\n")
     run = swarm(redis_server.address, plan, protocol_dir=native_modules, wait=False)
     assert run.process.wait_exit(timeout=10) == 2
     err = run.process.stderr()
-    assert "plan.yml:3:14: unknown command 'GET' (module redis_native has: INCR, PING, SET, close_connection)" in err, err
+    assert "plan.yml:3:14: unknown command 'HGET' (module redis_native has: GET, INCR, PING, SET, close_connection)" in err, err
     assert "command 'SET' does not take arg 'colour' (takes: key, value)" in err, err
     assert redis_clients(redis_server) == 0

@@ -5,24 +5,9 @@
 #include <string>
 #include <string_view>
 #include <swarm/module.hpp>
+#include <swarm/reply_parsers.hpp>
 
 namespace {
-
-/// A reply that is one line ending in "\r\n" (+OK, -ERR, :42).
-class LineParser final : public swarm::ReplyParser {
- public:
-  void begin() override { after_cr_ = false; }
-  Step feed(std::string_view data) override {
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      if (after_cr_ && data[i] == '\n') return {i + 1, State::done};
-      after_cr_ = data[i] == '\r';
-    }
-    return {data.size(), State::need_more};
-  }
-
- private:
-  bool after_cr_ = false;  // the last byte seen was '\r'
-};
 
 /// RESP multibulk: *N\r\n then $len\r\narg\r\n for each argument.
 std::string resp(std::initializer_list<std::string_view> words) {
@@ -38,7 +23,7 @@ std::string resp(std::initializer_list<std::string_view> words) {
 /// Sends `request` and checks the reply starts with `expected`.
 swarm::Task<void> expect(swarm::Client& client, std::string_view request,
                          std::string_view expected) {
-  LineParser parser;
+  swarm::protocol::CrlfParser parser;  // a one-line reply: +OK, -ERR, :42
   swarm::Reply reply = co_await client.send_for_reply(request, parser);
   if (reply.status != swarm::IoStatus::ok) co_return;  // counted by swarm
   if (!reply.data.starts_with(expected)) {
@@ -61,6 +46,15 @@ swarm::Task<void> incr(swarm::Client& client, const swarm::Args& args) {
   co_await expect(client, request, ":");
 }
 
+swarm::Task<void> get(swarm::Client& client, const swarm::Args& args) {
+  std::string request = resp({"GET", args.find("key").value_or("swarm:key")});
+  swarm::protocol::RespParser parser;  // a bulk reply: $5\r\nhello\r\n or $-1\r\n
+  swarm::Reply reply = co_await client.send_for_reply(request, parser);
+  if (reply.status == swarm::IoStatus::ok && !reply.data.starts_with("$")) {
+    throw std::runtime_error("unexpected reply: " + std::string(reply.data.substr(0, 60)));
+  }
+}
+
 swarm::Task<void> close_connection(swarm::Client& client, const swarm::Args&) {
   client.close_connection();
   co_return;
@@ -68,12 +62,13 @@ swarm::Task<void> close_connection(swarm::Client& client, const swarm::Args&) {
 
 const char* const no_args[] = {nullptr};
 const char* const set_args[] = {"key", "value", nullptr};
-const char* const incr_args[] = {"key", nullptr};
+const char* const key_args[] = {"key", nullptr};
 
 const swarm::CommandEntry commands[] = {
     {"PING", ping, no_args},
     {"SET", set, set_args},
-    {"INCR", incr, incr_args},
+    {"GET", get, key_args},
+    {"INCR", incr, key_args},
     {"close_connection", close_connection, no_args},
 };
 

@@ -1,5 +1,5 @@
 // The built-in parsers, fed every way the engine might split a stream.
-#include "protocol/reply_parsers.hpp"
+#include "swarm/reply_parsers.hpp"
 
 #include <gtest/gtest.h>
 

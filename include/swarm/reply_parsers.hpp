@@ -1,5 +1,7 @@
 // The built-in reply parsers: native objects, so that finding where a reply
-// ends stays in C++ on the hot path. Each keeps only the few bytes of state a
+// ends stays in C++ on the hot path. Lua modules get them through
+// require("swarm"); native modules use them directly (a parser object local to
+// the command, reused for each reply: no allocation). Each keeps only the few bytes of state a
 // split reply needs (a pending '\r', a partial match, a partial header) and
 // never copies the stream.
 #pragma once
@@ -12,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/resp_parser.hpp"
 #include "swarm/reply_parser.hpp"
+#include "swarm/resp_parser.hpp"
 
 namespace swarm::protocol {
 
