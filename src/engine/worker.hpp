@@ -58,7 +58,6 @@ class Worker {
   ConnectPacer& pacer() noexcept { return pacer_; }
   /// The read buffer shared by this worker's connections: a read is parsed
   /// before the next coroutine runs, so one buffer serves them all.
-  std::string_view scratch() noexcept { return {scratch_.get(), kScratchSize}; }
   char* scratch_data() noexcept { return scratch_.get(); }
   /// The next server and source address, round-robin.
   const SocketAddress& next_server() noexcept;

@@ -45,11 +45,6 @@ std::string format_count(std::uint64_t count) {
   return scaled(static_cast<double>(count), 1000, kDecimal);
 }
 
-std::string format_gauge(std::int64_t value) {
-  if (value >= 0) return format_count(static_cast<std::uint64_t>(value));
-  return "-" + format_count(static_cast<std::uint64_t>(-(value + 1)) + 1);
-}
-
 std::string format_rate(double per_second) {
   if (!(per_second > 0)) return "0";
   if (per_second < 99.95) return fmt::format("{:.1f}", per_second);

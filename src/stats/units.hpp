@@ -18,8 +18,6 @@ inline std::string format_exact(std::uint64_t value) {
 
 /// ("950", "1.2k", "12.3k", "123k", "1.2M").
 std::string format_count(std::uint64_t count);
-/// A signed gauge, as format_count() with a leading '-' when negative.
-std::string format_gauge(std::int64_t value);
 /// A per-second rate: one decimal below 100 ("0.5", "61.0"), whole below
 /// 1000, then as format_count().
 std::string format_rate(double per_second);
