@@ -14,7 +14,7 @@ TEST(Units, Counts) {
   EXPECT_EQ(format_count(123'456), "123k");
   EXPECT_EQ(format_count(999'999), "1.0M");
   EXPECT_EQ(format_count(2'500'000'000), "2.5G");
-  EXPECT_EQ(format_exact(42), "42");
+  EXPECT_EQ(format_exact(std::int64_t{42}), "42");
   EXPECT_EQ(format_exact(std::int64_t{-1500}), "-1500");
   EXPECT_EQ(format_exact(std::uint64_t{15000}), "15000");
 }
