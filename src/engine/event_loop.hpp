@@ -61,15 +61,16 @@ class EventLoop {
   void drain_inbox();
   void resume_ready();
 
-  EventHandler on_events_;                      // for events of watched targets
-  int epoll_fd_ = -1;                           // the epoll set
-  int wake_fd_ = -1;                            // eventfd: the inbox has work
-  bool stopping_ = false;                       // run() returns after this round
-  Clock::time_point now_;                       // clock at the start of the round
-  TimerHeap timers_;                            // deadlines of this loop
-  std::vector<std::coroutine_handle<>> ready_;  // to resume this round
-  std::mutex inbox_mutex_;                      // guards inbox_ (the only lock)
-  std::vector<std::function<void()>> inbox_;    // posted from other threads
+  EventHandler on_events_;                         // for events of watched targets
+  int epoll_fd_ = -1;                              // the epoll set
+  int wake_fd_ = -1;                               // eventfd: the inbox has work
+  bool stopping_ = false;                          // run() returns after this round
+  Clock::time_point now_;                          // clock at the start of the round
+  TimerHeap timers_;                               // deadlines of this loop
+  std::vector<std::coroutine_handle<>> ready_;     // to resume next round
+  std::vector<std::coroutine_handle<>> resuming_;  // being resumed this round
+  std::mutex inbox_mutex_;                         // guards inbox_ (the only lock)
+  std::vector<std::function<void()>> inbox_;       // posted from other threads
 };
 
 }  // namespace swarm::engine
