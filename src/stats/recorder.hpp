@@ -64,10 +64,9 @@ struct MemoryUse {
   std::uint64_t module = 0;       // the protocol module's heap (Lua states)
   std::uint64_t index = 0;        // the worker's lists of connections and timers
   std::uint64_t buffers = 0;      // per-worker read buffers
-  /// Everything but the per-worker buffers: what grows with connections.
-  std::uint64_t for_connections() const noexcept {
-    return connections + frames + spill + module + index;
-  }
+  /// What grows with connections (not the module's heap or the buffers,
+  /// which each worker has once).
+  std::uint64_t for_connections() const noexcept { return connections + frames + spill + index; }
   void merge(const MemoryUse& other) noexcept;
 };
 

@@ -290,8 +290,9 @@ void append_memory(std::string& out, const Recorder& r) {
   };
   Line("memory")
       .add(fmt::format("per connection {}", each(m.for_connections())))
-      .add(fmt::format("(object {}  frames {}  spill {}  module {}  index {})", each(m.connections),
-                       each(m.frames), each(m.spill), each(m.module), each(m.index)))
+      .add(fmt::format("(object {}  frames {}  spill {}  index {})", each(m.connections),
+                       each(m.frames), each(m.spill), each(m.index)))
+      .add(fmt::format("module {}", format_bytes(static_cast<double>(m.module))))
       .add(fmt::format("buffers {}", format_bytes(static_cast<double>(m.buffers))))
       .end(out);
 }

@@ -163,5 +163,21 @@ TEST_F(ReportTest, FinalReportHasTotalsAveragesLatencyAndErrors) {
   EXPECT_NE(text.find("Aggregates"), std::string::npos) << text;
 }
 
+TEST_F(ReportTest, MemoryLineSplitsPerConnectionFromPerWorkerCosts) {
+  now_.totals.open = 100;
+  MemoryUse& memory = now_.totals.memory;
+  memory.connections = 100 * 80;
+  memory.frames = 100 * 304;
+  memory.index = 100 * 16;
+  memory.module = 512 * 1024;  // the Lua heap: once per worker, not per connection
+  memory.buffers = 64 * 1024;
+  const std::string line = line_starting(format_status(context_, now_, previous_), "memory");
+  EXPECT_NE(line.find("per connection 400B  (object 80B  frames 304B  spill 0B  index 16B)"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("module 512"), std::string::npos) << line;
+  EXPECT_NE(line.find("buffers 64"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace swarm::stats
