@@ -215,11 +215,8 @@ Connection::WaitAwaiter Connection::wait_for(Wait what) noexcept {
 }
 
 void Connection::wake(IoStatus status) noexcept {
-  auto handle = waiter_;
-  waiter_ = {};
-  waiting_for_ = Wait::none;
   wake_status_ = status;
-  handle.resume();
+  waiter_.resume();  // its await_resume() clears the wait
 }
 
 void Connection::on_events(std::uint32_t events) {

@@ -1,7 +1,5 @@
 #include "engine/engine.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -77,6 +75,12 @@ stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
     for (auto& worker : workers_) merged.merge(worker->recorder());
     return merged;
   }
+  if (workers_.empty()) {
+    // Workers were left behind at stop(): report what they last said.
+    stats::Recorder merged;
+    for (const auto& last : last_) merged.merge(last);
+    return merged;
+  }
   std::vector<std::future<stats::Recorder>> answers;
   for (auto& worker : workers_) answers.push_back(worker->snapshot());
   auto deadline = std::chrono::steady_clock::now() + patience;
@@ -85,9 +89,6 @@ stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
     if (answers[i].wait_until(deadline) == std::future_status::ready) last_[i] = answers[i].get();
     merged.merge(last_[i]);
   }
-  // Hand memory freed since the last look (a burst of connects, a decr) back
-  // to the system, so the resident size tracks what connections hold now.
-  ::malloc_trim(0);
   return merged;
 }
 
@@ -95,22 +96,15 @@ bool Engine::stop(std::chrono::milliseconds grace) {
   if (stopped_) return joined_;
   stopped_ = true;
   for (auto& worker : workers_) worker->stop();
-  // Wait on a snapshot-free signal: each worker's thread ends when its last
-  // connection has closed. std::thread has no timed join, so poll briefly.
+  // Each worker's thread ends when its last connection has closed.
   auto deadline = std::chrono::steady_clock::now() + grace;
-  std::vector<std::future<void>> ends;
-  for (auto& worker : workers_) {
-    ends.push_back(std::async(std::launch::async, [&worker] { worker->join(); }));
-  }
   bool all = true;
-  for (auto& end : ends) {
-    if (end.wait_until(deadline) != std::future_status::ready) all = false;
-  }
+  for (auto& worker : workers_) all = worker->join_until(deadline) && all;
   if (!all) {
-    // A worker stuck in module code: leave it behind; the process is exiting
-    // and the caller reports from the last snapshots.
+    // A worker stuck in module code runs on, detached, and keeps its Worker:
+    // leave them all behind; the process is exiting and the caller reports
+    // from the last snapshots.
     for (auto& worker : workers_) (void)worker.release();
-    for (auto& end : ends) (void)new std::future<void>(std::move(end));
     workers_.clear();
     return false;
   }

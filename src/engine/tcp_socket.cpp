@@ -33,7 +33,6 @@ int TcpSocket::open_and_connect(const SocketAddress& server, const SocketAddress
       return errno;
     }
   }
-  readable = writable = false;
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&server.storage), server.length) == 0) {
     writable = true;
     return 0;

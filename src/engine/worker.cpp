@@ -29,11 +29,20 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
-  thread_ = std::thread([this] { loop_.run(); });
+  thread_ = std::thread([this] {
+    loop_.run();
+    finished_.set_value();
+  });
 }
 
-void Worker::join() {
-  if (thread_.joinable()) thread_.join();
+bool Worker::join_until(std::chrono::steady_clock::time_point deadline) {
+  if (!thread_.joinable()) return true;
+  if (finished_.get_future().wait_until(deadline) != std::future_status::ready) {
+    thread_.detach();  // stuck in module code: it keeps this object for good
+    return false;
+  }
+  thread_.join();
+  return true;
 }
 
 void Worker::add(std::size_t count) {

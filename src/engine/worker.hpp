@@ -35,8 +35,10 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   void start();
-  /// Waits for the thread after stop() has been posted.
-  void join();
+  /// Waits until `deadline` for the thread to end after stop(). Returns
+  /// false, and leaves the thread running detached, when it does not (a
+  /// module stuck in a loop): the Worker must then never be destroyed.
+  bool join_until(std::chrono::steady_clock::time_point deadline);
 
   // Thread-safe: posted to the worker's loop.
   /// Opens `count` more connections.
@@ -94,6 +96,7 @@ class Worker {
   std::size_t next_server_ = 0;                       // round-robin position
   std::size_t next_source_ = 0;                       // round-robin position
   bool stopping_ = false;                             // stop() was posted
+  std::promise<void> finished_;                       // kept when the thread's loop has ended
   std::thread thread_;                                // runs loop_
 };
 
