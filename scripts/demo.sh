@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSWARM_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 build/durian-server --listen 127.0.0.1:8080 --interval 5 &
 server=$!
