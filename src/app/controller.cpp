@@ -5,6 +5,19 @@
 #include <csignal>
 
 namespace swarm::app {
+namespace {
+
+/// Connects that failed in a way a new address might mend.
+std::uint64_t connect_failures(const stats::Recorder& recorder) {
+  using stats::Reason;
+  std::uint64_t total = 0;
+  for (Reason reason : {Reason::refused, Reason::connect_timeout, Reason::unreachable}) {
+    total += recorder.errors[static_cast<std::size_t>(reason)];
+  }
+  return total;
+}
+
+}  // namespace
 
 Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
                        ControllerSettings settings, std::FILE* out)
@@ -15,7 +28,8 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
       out_(out),
       status_timer_(io),
       duration_timer_(io),
-      signals_(io, SIGINT, SIGTERM) {
+      signals_(io, SIGINT, SIGTERM),
+      resolver_(io, engine) {
   previous_.taken = context_.started;
 }
 
@@ -38,6 +52,7 @@ void Controller::schedule_status() {
   status_timer_.async_wait([this](const asio::error_code& error) {
     if (error || stopping_) return;
     stats::Snapshot now = take_snapshot();
+    resolver_.on_interval(connect_failures(now.totals));
     std::fputs(stats::format_status(context_, now, previous_).c_str(), out_);
     std::fputc('\n', out_);
     std::fflush(out_);

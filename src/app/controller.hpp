@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "app/server_resolver.hpp"
 #include "console/console_handler.hpp"
 #include "console/console_server.hpp"
 #include "engine/capacity.hpp"
@@ -63,6 +64,7 @@ class Controller final : public console::ConsoleHandler {
   asio::steady_timer status_timer_;            // next status block
   asio::steady_timer duration_timer_;          // end of --duration
   asio::signal_set signals_;                   // SIGINT, SIGTERM
+  ServerResolver resolver_;                    // names again when connects fail
   stats::Snapshot previous_;                   // last status block's snapshot
   bool stopping_ = false;                      // shutdown() has begun
   bool clean_ = true;                          // workers all ended in time

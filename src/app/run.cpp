@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "app/controller.hpp"
+#include "app/notices.hpp"
 #include "console/console_server.hpp"
 #include "engine/address.hpp"
 #include "engine/capacity.hpp"
@@ -48,19 +49,18 @@ LoadedPlan load(const Options& options) {
 
 engine::EngineConfig engine_config(const Options& options) {
   engine::EngineConfig config;
-  for (const auto& server : options.servers) {
-    try {
-      auto addresses = engine::resolve(server);
-      config.servers.push_back(addresses.front());  // one address per --server
-    } catch (const std::exception& error) {
-      throw SetupError(fmt::format("--server: {}", error.what()));
-    }
-  }
   if (!options.sources.empty()) {
     try {
       config.sources = engine::parse_sources(options.sources);
     } catch (const std::exception& error) {
       throw SetupError(fmt::format("--source: {}", error.what()));
+    }
+  }
+  for (const auto& server : options.servers) {
+    try {
+      config.servers.push_back(engine::resolve_server(server, config.sources));
+    } catch (const std::exception& error) {
+      throw SetupError(fmt::format("--server: {}", error.what()));
     }
   }
   config.threads = options.threads;
@@ -86,6 +86,23 @@ asio::ip::tcp::endpoint console_endpoint(const std::string& listen) {
   }
 }
 
+/// "127.0.0.1:8080", or "localhost:8080 ([::1]:8080, 127.0.0.1:8080)" for a
+/// name with several addresses (tried in that order).
+std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
+  std::string text;
+  for (const auto& server : servers) {
+    if (!text.empty()) text += ", ";
+    text += server.name;
+    if (server.literal && server.addresses.size() == 1) continue;
+    text += " (";
+    for (std::size_t i = 0; i < server.addresses.size(); ++i) {
+      text += (i > 0 ? ", " : "") + engine::to_string(server.addresses[i]);
+    }
+    text += ")";
+  }
+  return text;
+}
+
 stats::ReportContext report_context(const plan::Plan& plan) {
   stats::ReportContext context;
   for (const auto& action : plan.actions) context.action_names.push_back(action.command);
@@ -99,8 +116,10 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());
   config.max_sockets = static_cast<std::size_t>(capacity.by_files());
-  engine::Engine engine(config, loaded.plan, *loaded.module);
   asio::io_context io(1);
+  Notices notices(io, stdout);
+  config.on_notice = notices.sink();
+  engine::Engine engine(config, loaded.plan, *loaded.module);
   Controller controller(io, engine, report_context(loaded.plan),
                         {options.interval, options.duration, capacity}, stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
@@ -108,7 +127,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   console.start();
   std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
               config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
-              loaded.plan.actions.size(), engine::to_string(config.servers.front()).c_str());
+              loaded.plan.actions.size(), describe_servers(config.servers).c_str());
   std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `stop`)\n",
               console::to_string(console.local_endpoint()).c_str());
   std::fflush(stdout);

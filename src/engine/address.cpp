@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -126,6 +127,36 @@ std::vector<SocketAddress> resolve(std::string_view text) {
   }
   ::freeaddrinfo(found);
   return addresses;
+}
+
+std::vector<SocketAddress> reachable_from(std::vector<SocketAddress> addresses,
+                                          const std::vector<SocketAddress>& sources) {
+  if (sources.empty()) return addresses;
+  std::erase_if(addresses, [&](const SocketAddress& address) {
+    return std::none_of(sources.begin(), sources.end(), [&](const SocketAddress& source) {
+      return source.storage.ss_family == address.storage.ss_family;
+    });
+  });
+  return addresses;
+}
+
+bool is_numeric_host(std::string_view host) {
+  in6_addr scratch{};
+  const std::string text(host);
+  return ::inet_pton(AF_INET, text.c_str(), &scratch) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), &scratch) == 1;
+}
+
+ServerTarget resolve_server(std::string_view text, const std::vector<SocketAddress>& sources) {
+  ServerTarget target;
+  target.name = std::string(text);
+  target.literal = is_numeric_host(split_host_port(text).first);
+  target.addresses = reachable_from(resolve(text), sources);
+  if (target.addresses.empty()) {
+    throw std::runtime_error("'" + std::string(text) +
+                             "' has no address of the --source addresses' family (IPv4/IPv6)");
+  }
+  return target;
 }
 
 std::vector<SocketAddress> parse_sources(std::string_view text) {

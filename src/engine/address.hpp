@@ -19,6 +19,20 @@ std::pair<std::string, std::uint16_t> split_host_port(std::string_view text);
 /// std::runtime_error when it has none.
 std::vector<SocketAddress> resolve(std::string_view text);
 
+/// Resolves one --server (`host:port`, `[v6]:port`) to a ServerTarget with
+/// every address, in the resolver's order. With `sources`, keeps only the
+/// addresses of a family some source has (an IPv4 source cannot reach an IPv6
+/// server). Throws std::runtime_error naming the server when nothing is left.
+ServerTarget resolve_server(std::string_view text, const std::vector<SocketAddress>& sources = {});
+
+/// The addresses some source can reach (same family); all when `sources`
+/// is empty (the kernel picks the source).
+std::vector<SocketAddress> reachable_from(std::vector<SocketAddress> addresses,
+                                          const std::vector<SocketAddress>& sources);
+
+/// Whether `host` is a numeric IPv4 or IPv6 address (not a name).
+bool is_numeric_host(std::string_view host);
+
 /// Parses a comma-separated list of source addresses, each a single address,
 /// an IPv4 range `a-b` or an IPv4 CIDR `a/n` (at most 65536 addresses).
 /// Throws std::invalid_argument naming the bad part.

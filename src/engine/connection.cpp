@@ -2,9 +2,12 @@
 
 #include <sys/epoll.h>
 
+#include <array>
 #include <cerrno>
+#include <cstring>
 #include <string>
 
+#include "engine/address.hpp"
 #include "engine/worker.hpp"
 #include "plan/range_draw.hpp"
 
@@ -107,16 +110,59 @@ std::chrono::nanoseconds Connection::next_backoff() noexcept {
 
 Task<bool> Connection::connect() {
   // The caller holds an in-flight place of the pacer; this gives it back.
-  auto& pacer = worker_.pacer();
   auto& rec = recorder();
   ++rec.connect_attempts;
   // Keep descriptors for the console and logs: past the budget, fail like
   // socket() would, before the process runs out.
-  const bool has_descriptor = worker_.take_socket();
-  int error = has_descriptor
-                  ? socket_.open_and_connect(worker_.next_server(), worker_.next_source(),
-                                             worker_.config().sndbuf, worker_.config().rcvbuf)
-                  : EMFILE;
+  int error = EMFILE;
+  if (worker_.take_socket()) {
+    error = co_await connect_any();
+    if (error != 0) worker_.give_socket();
+  }
+  worker_.pacer().end();
+  if (error != 0) {
+    socket_.close();
+    if (error != ECANCELED) ++rec.errors[static_cast<std::size_t>(connect_failure_reason(error))];
+    co_return false;
+  }
+  ++rec.connects;
+  ++rec.open;
+  connected_ = true;
+  co_return true;
+}
+
+Task<int> Connection::connect_any() {
+  // The next server, at the address that accepted last; when it fails, the
+  // server's other addresses in order. Their errors are kept (a few ints)
+  // to tell the user once, not counted: the attempt goes on.
+  ServerList& servers = worker_.servers();
+  const ServerList::Pick first = servers.next();
+  std::array<int, kMaxFallbacks> errors{};
+  std::size_t failed = 0;
+  for (ServerList::Pick pick = first;;) {
+    const int error = co_await connect_to(servers.address(pick));
+    if (error == 0) {
+      if (servers.accepted(pick) && failed > 0) {
+        worker_.notice(fallback_notice(servers, first, errors.data(), failed, pick));
+      }
+      co_return 0;
+    }
+    if (error == ECANCELED || error == EMFILE || error == ENFILE) co_return error;
+    if (failed < errors.size()) errors[failed++] = error;
+    auto following = servers.after_failure(first, pick);
+    if (!following || failed == errors.size()) {
+      if (failed > 1 && servers.all_failed(pick.server)) {
+        worker_.notice(fallback_notice(servers, first, errors.data(), failed, std::nullopt));
+      }
+      co_return error;
+    }
+    pick = *following;
+  }
+}
+
+Task<int> Connection::connect_to(const SocketAddress& address) {
+  int error = socket_.open_and_connect(address, worker_.next_source(), worker_.config().sndbuf,
+                                       worker_.config().rcvbuf);
   if (error == 0) error = loop().watch(socket_.fd(), this);
   if (error == 0 && !socket_.writable) {
     loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
@@ -126,17 +172,8 @@ Task<bool> Connection::connect() {
             : status == IoStatus::timeout ? ETIMEDOUT
                                           : ECANCELED;
   }
-  pacer.end();
-  if (error != 0) {
-    if (has_descriptor) worker_.give_socket();
-    socket_.close();
-    if (error != ECANCELED) ++rec.errors[static_cast<std::size_t>(connect_failure_reason(error))];
-    co_return false;
-  }
-  ++rec.connects;
-  ++rec.open;
-  connected_ = true;
-  co_return true;
+  if (error != 0) socket_.close();
+  co_return error;
 }
 
 Task<Connection::End> Connection::run_iterations() {
@@ -384,6 +421,26 @@ IoStatus Connection::fail(Reason reason) noexcept {
 }
 
 // ---------------------------------------------------------------- helpers
+
+std::string Connection::fallback_notice(const ServerList& servers, ServerList::Pick first,
+                                        const int* errors, std::size_t failed,
+                                        std::optional<ServerList::Pick> used) {
+  const ServerTarget& server = servers.server(first.server);
+  std::string text = "server " + server.name + ": ";
+  if (!used) text += "no address accepts a connection: ";
+  ServerList::Pick pick = first;
+  for (std::size_t i = 0; i < failed; ++i) {
+    if (i > 0) text += ", ";
+    text += to_string(servers.address(pick)) + " (" + std::strerror(errors[i]) + ")";
+    if (auto following = servers.after_failure(first, pick)) pick = *following;
+  }
+  if (used) {
+    text += "; using " + to_string(servers.address(*used));
+  } else {
+    text += "; connections keep trying (with backoff), and the name is resolved again";
+  }
+  return text;
+}
 
 void Connection::disconnect() noexcept {
   socket_.close();

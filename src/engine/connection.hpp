@@ -12,10 +12,12 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/event_loop.hpp"
+#include "engine/server_list.hpp"
 #include "engine/tcp_socket.hpp"
 #include "engine/timer_heap.hpp"
 #include "protocol/module.hpp"
@@ -78,6 +80,13 @@ class Connection final : public Client, public TimerNode {
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
+  Task<int> connect_any();
+  Task<int> connect_to(const SocketAddress& address);
+  static std::string fallback_notice(const ServerList& servers, ServerList::Pick first,
+                                     const int* errors, std::size_t failed,
+                                     std::optional<ServerList::Pick> used);
+  /// Addresses of one server tried in one connect attempt, at most.
+  static constexpr std::size_t kMaxFallbacks = 8;
   std::chrono::nanoseconds next_backoff() noexcept;
   Task<End> run_iterations();
   Task<End> call(std::uint32_t action);

@@ -68,6 +68,10 @@ std::size_t Engine::decr(std::size_t count) {
   return count;
 }
 
+void Engine::set_server_addresses(std::size_t index, const std::vector<SocketAddress>& addresses) {
+  for (auto& worker : workers_) worker->set_addresses(index, addresses);
+}
+
 stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
   if (joined_) {
     // The threads have ended: their recorders are final and safe to read.

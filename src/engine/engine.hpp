@@ -33,6 +33,8 @@ class Engine {
   /// Closes `count` connections chosen uniformly at random among all (fewer
   /// if fewer are open). Returns how many will close.
   std::size_t decr(std::size_t count);
+  /// Server `index` (of config().servers) now resolves to `addresses`.
+  void set_server_addresses(std::size_t index, const std::vector<SocketAddress>& addresses);
   /// Connections asked for and not yet closed by decr.
   std::size_t target() const noexcept { return total_; }
   /// The workers' recorders merged; a worker that does not answer within

@@ -20,7 +20,8 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),
       scratch_(std::make_unique<char[]>(kScratchSize)),
-      socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)) {
+      socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
+      servers_(config.servers) {
   recorder_.actions.resize(plan.actions.size());
 }
 
@@ -120,10 +121,14 @@ void Worker::retire(Connection& connection) noexcept {
   if (stopping_ && alive_ == 0) loop_.stop();
 }
 
-const SocketAddress& Worker::next_server() noexcept {
-  const SocketAddress& server = config_.servers[next_server_];
-  next_server_ = (next_server_ + 1) % config_.servers.size();
-  return server;
+void Worker::set_addresses(std::size_t index, std::vector<SocketAddress> addresses) {
+  loop_.post([this, index, addresses = std::move(addresses)]() mutable {
+    servers_.replace(index, std::move(addresses));
+  });
+}
+
+void Worker::notice(std::string text) const {
+  if (config_.on_notice) config_.on_notice(std::move(text));
 }
 
 const SocketAddress* Worker::next_source() noexcept {

@@ -15,6 +15,7 @@
 #include "engine/connect_pacer.hpp"
 #include "engine/engine_config.hpp"
 #include "engine/event_loop.hpp"
+#include "engine/server_list.hpp"
 #include "plan/plan.hpp"
 #include "plan/rng.hpp"
 #include "protocol/module.hpp"
@@ -47,6 +48,8 @@ class Worker {
   void remove(std::size_t count);
   /// Closes every connection; the thread ends when all are gone.
   void stop();
+  /// Server `index` now resolves to `addresses` (posted).
+  void set_addresses(std::size_t index, std::vector<SocketAddress> addresses);
   /// A copy of the recorder, taken on the worker's thread.
   std::future<stats::Recorder> snapshot();
 
@@ -61,9 +64,12 @@ class Worker {
   /// The read buffer shared by this worker's connections: a read is parsed
   /// before the next coroutine runs, so one buffer serves them all.
   char* scratch_data() noexcept { return scratch_.get(); }
-  /// The next server and source address, round-robin.
-  const SocketAddress& next_server() noexcept;
+  /// The servers, their addresses and which of them accepted last.
+  ServerList& servers() noexcept { return servers_; }
+  /// The next source address, round-robin (null: let the kernel choose).
   const SocketAddress* next_source() noexcept;
+  /// Tells the user something once (see EngineConfig::on_notice).
+  void notice(std::string text) const;
   /// Takes one of this worker's descriptors for a new socket; false when its
   /// share of the open-files budget is used up.
   bool take_socket() noexcept;
@@ -93,7 +99,7 @@ class Worker {
   std::vector<Connection*> live_;                     // connections not yet aborted
   std::size_t alive_ = 0;                             // connections not yet retired
   std::uint64_t opened_ = 0;                          // connections ever created here
-  std::size_t next_server_ = 0;                       // round-robin position
+  ServerList servers_;                                // this worker's view of the servers
   std::size_t next_source_ = 0;                       // round-robin position
   bool stopping_ = false;                             // stop() was posted
   std::promise<void> finished_;                       // kept when the thread's loop has ended
