@@ -11,6 +11,8 @@ import ctypes
 import os
 import re
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -45,29 +47,53 @@ def private_hosts_file(path):
     return enter
 
 
+def resolves_to(name, preexec_fn=None):
+    """The addresses `name` resolves to, in order, as a child process sees
+    them (None when the child cannot be started that way)."""
+    code = (
+        "import socket,sys\n"
+        "try:\n"
+        f"    print(' '.join(a[4][0] for a in socket.getaddrinfo({name!r}, 9, type=socket.SOCK_STREAM)))\n"
+        "except OSError:\n"
+        "    print()\n"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, preexec_fn=preexec_fn)
+    except subprocess.SubprocessError:
+        return None
+    return done.stdout.split()
+
+
 @pytest.fixture
 def dual_name(tmp_path):
-    """A hosts file where NAME is ::1 first, then 127.0.0.1; skips where a
-    private mount namespace cannot be made (not root)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root for a private /etc/hosts (unshare -m)")
+    """(name, preexec_fn): a host name that resolves to ::1 first, then
+    127.0.0.1, for swarm started with that preexec_fn. Preferably a private
+    /etc/hosts in a mount namespace of swarm's own; where that cannot be made
+    (not root, or a chroot whose / is no mount point), Debian's own
+    `localhost`, which is exactly such a name."""
     if not can_use_ipv6_loopback():
         pytest.skip("no IPv6 loopback on this machine")
     hosts = tmp_path / "hosts"
     hosts.write_text(f"127.0.0.1 localhost\n::1 {NAME}\n127.0.0.1 {NAME}\n")
-    return private_hosts_file(hosts)
+    private = private_hosts_file(hosts)
+    if os.geteuid() == 0 and resolves_to(NAME, private) == ["::1", "127.0.0.1"]:
+        return NAME, private
+    if resolves_to("localhost") == ["::1", "127.0.0.1"]:
+        return "localhost", None
+    pytest.skip("no name resolving to ::1 then 127.0.0.1: no private /etc/hosts, and localhost is not one")
 
 
 def test_name_whose_first_address_refuses_falls_back_to_the_next(durian, swarm, write_file, dual_name):
+    name, preexec_fn = dual_name
     server = durian(host="127.0.0.1")  # IPv4 only: [::1] refuses
     plan = write_file("plan.yml", HEARTBEAT_PLAN)
-    run = swarm(f"{NAME}:{server.port}", plan, "--connections", 20, "--interval", "500ms", preexec_fn=dual_name)
+    run = swarm(f"{name}:{server.port}", plan, "--connections", 20, "--interval", "500ms", preexec_fn=preexec_fn)
     server.wait_connections(20, timeout=15)
-    out = run.process.wait_output(rf"server {re.escape(NAME)}:{server.port}: .*using 127\.0\.0\.1:{server.port}")
+    out = run.process.wait_output(rf"server {re.escape(name)}:{server.port}: .*using 127\.0\.0\.1:{server.port}")
     notice = out.group(0)
     assert f"[::1]:{server.port} (Connection refused)" in notice, notice
     # At start swarm names every address, in the order it tries them.
-    assert f"server {NAME}:{server.port} ([::1]:{server.port}, 127.0.0.1:{server.port})" in run.process.stdout()
+    assert f"server {name}:{server.port} ([::1]:{server.port}, 127.0.0.1:{server.port})" in run.process.stdout()
     # The fallback is not an error: the connections all came up.
     status = run.process.wait_output(r"(?s)swarm status.*?latency").group(0)
     assert error_counts(status).get("refused", 0) == 0, status
@@ -77,10 +103,11 @@ def test_name_whose_first_address_refuses_falls_back_to_the_next(durian, swarm, 
 
 
 def test_name_whose_every_address_fails_is_one_clear_message(swarm, write_file, dual_name):
+    name, preexec_fn = dual_name
     port = free_port()
     plan = write_file("plan.yml", HEARTBEAT_PLAN)
-    run = swarm(f"{NAME}:{port}", plan, "--connections", 10, "--interval", "500ms", preexec_fn=dual_name)
-    out = run.process.wait_output(rf"server {re.escape(NAME)}:{port}: no address accepts a connection: [^\n]*")
+    run = swarm(f"{name}:{port}", plan, "--connections", 10, "--interval", "500ms", preexec_fn=preexec_fn)
+    out = run.process.wait_output(rf"server {re.escape(name)}:{port}: no address accepts a connection: [^\n]*")
     line = out.group(0)
     assert f"[::1]:{port} (Connection refused)" in line, line
     assert f"127.0.0.1:{port} (Connection refused)" in line, line
