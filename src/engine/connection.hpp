@@ -1,26 +1,27 @@
-// Connection: one TCP connection to the server under test and the coroutine
-// that runs the plan on it, forever: connect, run iterations, and when the
-// server or the script ends one, reconnect. Its life reads top to bottom in
-// live().
+// Connection: one TCP connection to the server under test, forever: connect,
+// run the plan on it (plan_runner), disconnect, back off after a failure,
+// reconnect. Its life reads top to bottom in live(). It also offers the I/O
+// a command's Client performs (command_client): writes, and reads of one
+// reply through its ReplyReader.
 //
 // Cost matters here (a worker holds hundreds of thousands): the object keeps
-// the socket, one timer node, a waiter handle and a few counters. Read buffers
-// are the worker's; bytes are kept per connection (spill_) only when a reply
-// spans reads or the server sent more than one reply.
+// the transport, one timer node, a waiter handle and a few counters, 72 B.
+// Read buffers are the worker's; the reader keeps bytes per connection only
+// when a reply spans reads or the server sent more than one reply.
 #pragma once
 
+#include <chrono>
 #include <coroutine>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/event_loop.hpp"
+#include "engine/reply_reader.hpp"
 #include "engine/server_list.hpp"
-#include "engine/tcp_socket.hpp"
 #include "engine/timer_heap.hpp"
-#include "protocol/module.hpp"
+#include "engine/transport.hpp"
 #include "stats/recorder.hpp"
 #include "swarm/client.hpp"
 #include "swarm/task.hpp"
@@ -29,10 +30,14 @@ namespace swarm::engine {
 
 class Worker;
 
-class Connection final : public Client, public TimerNode {
+class Connection final : public TimerNode {
  public:
+  class WaitAwaiter;
+
   Connection(Worker& worker, std::uint64_t id);
-  ~Connection() override;
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   // Connections live in the worker thread's slabs, beside their frames: no
   // malloc header each, and they are freed on the thread that made them.
@@ -48,70 +53,95 @@ class Connection final : public Client, public TimerNode {
   /// once from any wait.
   void abort() noexcept;
 
-  // Client
-  std::uint64_t id() const noexcept override { return id_; }
-  Task<Reply> send_for_reply(std::string_view request, ReplyParser& parser) override;
-  Task<IoStatus> send_noreply(std::string_view request) override;
-  void close_connection() noexcept override;
-  Task<IoStatus> sleep(std::chrono::nanoseconds duration) override;
+  // For the plan runner and the command client (the worker's thread).
+  std::uint64_t id() const noexcept { return id_; }
+  Worker& worker() noexcept { return worker_; }
+  stats::Recorder& recorder() noexcept;
+  bool aborting() const noexcept { return aborting_; }
+  stats::ConnState state() const noexcept { return state_; }
+  void set_state(stats::ConnState state) noexcept;
+  /// A command went well: the next failure backs off from the shortest wait.
+  void reset_backoff() noexcept { failures_ = 0; }
+  /// Sleeps for `duration` (0: lets the other connections run first), or
+  /// until abort(). Not a coroutine: a sleeping connection holds no frame
+  /// for it.
+  WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
+
+  /// Ends waits for I/O at `deadline` with a timeout (reply timeout).
+  void arm_timeout(Clock::time_point deadline);
+  /// Lifts the deadline.
+  void cancel_timeout() noexcept;
+  /// Sends all of `data`. A deadline of --timeout is armed if none is.
+  Task<IoStatus> write(std::string_view data);
+  /// Reads one reply as framed by `parser`; the bytes stay valid until the
+  /// next write(). A deadline of --timeout is armed if none is.
+  Task<Reply> read_reply(ReplyParser& parser);
+  /// Closes the TCP connection (close_connection(), the end of a life).
+  void disconnect() noexcept;
 
   /// The loop's handlers for this connection's socket and timer node.
   void on_events(std::uint32_t events);
   void on_timer();
 
   /// Bytes this connection keeps between reads (usually none).
-  std::size_t spill_bytes() const noexcept;
+  std::size_t spill_bytes() const noexcept { return reader_.memory_bytes(); }
 
  private:
   /// What the suspended coroutine waits for.
   enum class Wait : std::uint8_t { none, readable, writable, timer, deferred };
-  /// What a command call or an iteration ended with.
-  enum class End : std::uint8_t {
-    none,       // the command went well: go on with the plan
-    restart,    // a script error: start the plan again on this connection
-    aborted,    // abort(): close and end
-    reconnect,  // close_connection(): reconnect at once
-    failed,     // an I/O failure: reconnect after a backoff
-  };
-  struct Spill;
 
-  class WaitAwaiter;
   WaitAwaiter wait_for(Wait what) noexcept;
+  WaitAwaiter wait_io(Want want);
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
   Task<int> connect_any();
   Task<int> connect_to(const SocketAddress& address);
+  Task<int> handshake();
   static std::string fallback_notice(const ServerList& servers, ServerList::Pick first,
                                      const int* errors, std::size_t failed,
                                      std::optional<ServerList::Pick> used);
   /// Addresses of one server tried in one connect attempt, at most.
   static constexpr std::size_t kMaxFallbacks = 8;
+  /// A connect wait's outcome as an errno value (0 when it went well).
+  static int wait_error(IoStatus status) noexcept;
   std::chrono::nanoseconds next_backoff() noexcept;
-  Task<End> run_iterations();
-  Task<End> call(std::uint32_t action);
-  WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
-  Task<IoStatus> write_all(std::string_view data);
-  Task<Reply> read_reply(ReplyParser& parser);
-  End end_of(const protocol::CommandOutcome& outcome);
+  IoStatus failed_wait(IoStatus status) noexcept;
   IoStatus fail(stats::Reason reason) noexcept;
-  void disconnect() noexcept;
-  void set_state(stats::ConnState state) noexcept;
-  stats::Recorder& recorder() noexcept;
+  void take_pushes() noexcept;
   EventLoop& loop() noexcept;
 
   Worker& worker_;                                         // owner: loop, plan, module, stats
   std::uint64_t id_;                                       // unique in the run
-  TcpSocket socket_;                                       // the current TCP connection
+  Transport transport_;                                    // the current TCP connection
   std::coroutine_handle<> waiter_;                         // the suspended coroutine, if waiting
-  std::unique_ptr<Spill> spill_;                           // bytes kept across reads, rarely
+  ReplyReader reader_;                                     // bytes kept across reads, rarely
   std::uint32_t failures_ = 0;                             // failures since the last good command
-  std::uint32_t action_ = 0;                               // plan action running, for stats
   IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
   Wait waiting_for_ = Wait::none;                          // what the waiter waits for
   stats::ConnState state_ = stats::ConnState::connecting;  // for the gauges
   bool aborting_ = false;                                  // abort() was called
   bool connected_ = false;                                 // counted in Recorder::open
+};
+
+/// Suspends the connection's coroutine until it is woken; never suspends
+/// once the connection is aborting. What it waits for is already noted in
+/// the connection: the awaiter is one pointer, because every co_await keeps
+/// its awaiter in the coroutine's frame, and idle connections are mostly
+/// frame.
+class Connection::WaitAwaiter {
+ public:
+  explicit WaitAwaiter(Connection& connection) noexcept : connection_(connection) {}
+  bool await_ready() const noexcept { return connection_.aborting_; }
+  void await_suspend(std::coroutine_handle<> handle) noexcept;
+  IoStatus await_resume() const noexcept {
+    connection_.waiting_for_ = Wait::none;
+    connection_.waiter_ = {};
+    return connection_.aborting_ ? IoStatus::aborted : connection_.wake_status_;
+  }
+
+ private:
+  Connection& connection_;  // the connection that waits
 };
 
 }  // namespace swarm::engine

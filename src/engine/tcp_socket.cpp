@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,13 +55,13 @@ IoResult TcpSocket::send(std::string_view data) noexcept {
   } while (sent < 0 && errno == EINTR);
   if (sent >= 0) {
     if (static_cast<std::size_t>(sent) < data.size()) writable = false;  // buffer full
-    return {sent, 0, false};
+    return {sent, 0, Want::none};
   }
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
     writable = false;
-    return {0, 0, true};
+    return {0, 0, Want::write};
   }
-  return {0, errno, false};
+  return {0, errno, Want::none};
 }
 
 IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
@@ -71,14 +72,19 @@ IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
   if (got > 0) {
     // A short read drained the socket: wait for the next edge, don't probe.
     if (static_cast<std::size_t>(got) < capacity) readable = false;
-    return {got, 0, false};
+    return {got, 0, Want::none};
   }
-  if (got == 0) return {0, 0, false};  // end of stream
+  if (got == 0) return {0, 0, Want::none};  // end of stream
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
     readable = false;
-    return {0, 0, true};
+    return {0, 0, Want::read};
   }
-  return {0, errno, false};
+  return {0, errno, Want::none};
+}
+
+void TcpSocket::on_events(std::uint32_t events) noexcept {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable = true;
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable = true;
 }
 
 void TcpSocket::close() noexcept {

@@ -2,7 +2,7 @@
 // system calls the engine makes on it. Readiness is tracked from edge-
 // triggered epoll events: a flag is set by an event and cleared when a call
 // finds the socket drained (or full), so no call is made that would only
-// return EAGAIN.
+// return EAGAIN. Connections use it through their Transport.
 #pragma once
 
 #include <cstddef>
@@ -14,11 +14,19 @@
 
 namespace swarm::engine {
 
+/// What an I/O call waits for before it can go on. A TLS session may need
+/// the other direction than the call's own (a read that must write).
+enum class Want : std::uint8_t {
+  none,   // nothing: the call is done
+  read,   // the socket to become readable
+  write,  // the socket to become writable
+};
+
 /// The result of a read or write: bytes moved, or why none could be.
 struct IoResult {
-  std::ptrdiff_t bytes;  // > 0 moved; 0 with would_block or at end of stream
+  std::ptrdiff_t bytes;  // > 0 moved; 0 with a `want` or at end of stream
   int error;             // 0, or the errno value
-  bool would_block;      // try again after the next readiness event
+  Want want;             // not none: call again once the socket is ready so
 };
 
 class TcpSocket {
@@ -43,6 +51,13 @@ class TcpSocket {
 
   int fd() const noexcept { return fd_; }
   bool is_open() const noexcept { return fd_ >= 0; }
+
+  /// Notes readiness from the socket's epoll event bits.
+  void on_events(std::uint32_t events) noexcept;
+  /// Whether a call that needs `want` can go on without waiting.
+  bool ready(Want want) const noexcept {
+    return want == Want::read ? readable : want == Want::write ? writable : true;
+  }
 
   /// Readiness as last reported by epoll and not yet used up.
   bool readable = false;  // input (or end/error) pending

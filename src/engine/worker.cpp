@@ -16,6 +16,7 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
                std::uint32_t events) { static_cast<Connection*>(target)->on_events(events); },
             [](TimerNode& node) { static_cast<Connection&>(node).on_timer(); }),
       module_(module.instantiate(plan)),
+      pushes_(module_->push_handler()),
       rng_(config.seed + 0x9e3779b97f4a7c15ULL * (index + 1)),
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),

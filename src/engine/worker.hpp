@@ -58,6 +58,8 @@ class Worker {
   stats::Recorder& recorder() noexcept { return recorder_; }
   plan::Rng& rng() noexcept { return rng_; }
   protocol::ModuleInstance& module() noexcept { return *module_; }
+  /// The module's handler of pushed messages, or null when it takes none.
+  protocol::PushHandler* pushes() noexcept { return pushes_; }
   const plan::Plan& plan() const noexcept { return plan_; }
   const EngineConfig& config() const noexcept { return config_; }
   ConnectPacer& pacer() noexcept { return pacer_; }
@@ -90,6 +92,7 @@ class Worker {
   const plan::Plan& plan_;                            // shared, read-only
   EventLoop loop_;                                    // this worker's loop
   std::unique_ptr<protocol::ModuleInstance> module_;  // e.g. its Lua state
+  protocol::PushHandler* pushes_;                     // module_'s, or null
   stats::Recorder recorder_;                          // single writer: this thread
   plan::Rng rng_;                                     // this worker's random numbers
   ConnectPacer pacer_;                                // this worker's share of the rate

@@ -11,16 +11,13 @@ namespace swarm::protocol {
 namespace {
 
 CommandOutcome script_error(std::string_view command, std::string_view message) {
-  return {CommandOutcome::Kind::script_error, IoStatus::ok,
-          fmt::format("{}: {}", command, message)};
+  return {CommandOutcome::Kind::script_error, fmt::format("{}: {}", command, message)};
 }
 
-CommandOutcome io_error(IoStatus status) {
-  return {CommandOutcome::Kind::io_error, status, {}};
-}
-
-CommandOutcome closed() {
-  return {CommandOutcome::Kind::closed, IoStatus::ok, {}};
+/// The command stops early (a failed call, close_connection()); the engine's
+/// client knows why.
+CommandOutcome stopped() {
+  return {};
 }
 
 /// Makes the id -> state table and the client type of a new state.
@@ -95,19 +92,19 @@ Task<LuaInstance::Resumption> LuaInstance::perform(LuaRunner& runner, Client& cl
       std::size_t size = 0;
       const char* request = lua_tolstring(thread, -1, &size);
       IoStatus status = co_await client.send_noreply(std::string_view(request, size));
-      if (status != IoStatus::ok) co_return Resumption{0, io_error(status)};
+      if (status != IoStatus::ok) co_return Resumption{0, stopped()};
       break;
     }
     case LuaCall::sleep: {
       std::chrono::duration<double> seconds(runner.context().sleep_seconds);
       IoStatus status =
           co_await client.sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(seconds));
-      if (status != IoStatus::ok) co_return Resumption{0, io_error(status)};
+      if (status != IoStatus::ok) co_return Resumption{0, stopped()};
       break;
     }
     case LuaCall::close:
       client.close_connection();
-      co_return Resumption{0, closed()};
+      co_return Resumption{0, stopped()};
     case LuaCall::none:
       co_return Resumption{
           0, script_error(bound.command, "the command yielded outside a client call")};
@@ -127,20 +124,19 @@ Task<LuaInstance::Resumption> LuaInstance::perform_send_for_reply(LuaRunner& run
   }
   Reply reply = co_await client.send_for_reply(std::string_view(request, size), *parser);
   if (reply.status != IoStatus::ok) {
-    co_return Resumption{0, io_failure(runner, bound, reply.status)};
+    co_return Resumption{0, failed_reply(runner, bound)};
   }
   lua_settop(thread, 0);
   lua_pushlstring(thread, reply.data.data(), reply.data.size());
   co_return Resumption{1, std::nullopt};
 }
 
-CommandOutcome LuaInstance::io_failure(LuaRunner& runner, const BoundAction& bound,
-                                       IoStatus status) {
+CommandOutcome LuaInstance::failed_reply(LuaRunner& runner, const BoundAction& bound) {
   // A Lua parser function that failed is the script's fault, not the server's.
   if (const LuaFunctionParser* failed = runner.parsers().failed_function()) {
     return script_error(bound.command, failed->error());
   }
-  return io_error(status);
+  return stopped();
 }
 
 std::size_t LuaInstance::memory_bytes() const {

@@ -53,8 +53,8 @@ class LuaInstance final : public ModuleInstance {
   Task<Resumption> perform(LuaRunner& runner, Client& client, const BoundAction& bound);
   Task<Resumption> perform_send_for_reply(LuaRunner& runner, Client& client,
                                           const BoundAction& bound);
-  /// The outcome of a failed client call.
-  static CommandOutcome io_failure(LuaRunner& runner, const BoundAction& bound, IoStatus status);
+  /// The outcome of a send_for_reply() that failed.
+  static CommandOutcome failed_reply(LuaRunner& runner, const BoundAction& bound);
 
   LuaStatePtr state_;                 // this worker's Lua state
   int states_ref_;                    // registry ref: client id -> client.state table

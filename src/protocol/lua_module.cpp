@@ -37,68 +37,56 @@ std::vector<std::string> read_names(lua_State* state, const std::string& where) 
 LuaModule::LuaModule(std::string name, std::string path)
     : name_(std::move(name)), path_(std::move(path)) {
   LuaStatePtr state = open_module_state(path_);
-  learn(state.get());
+  commands_ = learn(state.get());
 }
 
-void LuaModule::learn(lua_State* state) {
+CommandTable LuaModule::learn(lua_State* state) const {
+  std::vector<std::string> names;
   lua_pushnil(state);
   while (lua_next(state, -2) != 0) {
     if (lua_type(state, -2) == LUA_TSTRING && lua_isfunction(state, -1)) {
-      commands_.emplace_back(lua_tostring(state, -2));
+      names.emplace_back(lua_tostring(state, -2));
     }
     lua_pop(state, 1);
   }
-  std::sort(commands_.begin(), commands_.end());
-  if (commands_.empty()) {
+  std::sort(names.begin(), names.end());
+  if (names.empty()) {
     throw std::runtime_error(
         fmt::format("protocol module {}: the table it returns has no "
                     "functions, so it offers no commands",
                     path_));
   }
-  learn_args(state);
+  auto takes = learn_args(state, names);
+  std::vector<CommandSpec> commands;
+  for (std::string& name : names) {
+    CommandSpec command{std::move(name), std::nullopt};
+    if (auto declared = takes.find(command.name); declared != takes.end()) {
+      command.args.emplace();
+      for (std::string& arg : declared->second) command.args->push_back({std::move(arg)});
+    }
+    commands.push_back(std::move(command));
+  }
+  return CommandTable(std::move(commands));
 }
 
-void LuaModule::learn_args(lua_State* state) {
+std::map<std::string, std::vector<std::string>> LuaModule::learn_args(
+    lua_State* state, const std::vector<std::string>& commands) const {
+  std::map<std::string, std::vector<std::string>> takes;
   lua_getfield(state, -1, "_args");
-  if (lua_isnil(state, -1)) return;
+  if (lua_isnil(state, -1)) return takes;
   std::string where = fmt::format("protocol module {}: _args", path_);
   if (!lua_istable(state, -1)) throw std::runtime_error(where + " must be a table");
   lua_pushnil(state);
   while (lua_next(state, -2) != 0) {
     const char* command = lua_type(state, -2) == LUA_TSTRING ? lua_tostring(state, -2) : nullptr;
-    if (command == nullptr || !std::binary_search(commands_.begin(), commands_.end(), command)) {
+    if (command == nullptr || !std::binary_search(commands.begin(), commands.end(), command)) {
       throw std::runtime_error(fmt::format("{} names '{}', which is not a command (has: {})", where,
-                                           command ? command : "?", joined(commands_)));
+                                           command ? command : "?", joined(commands)));
     }
-    takes_[command] = read_names(state, fmt::format("{}.{}", where, command));
+    takes[command] = read_names(state, fmt::format("{}.{}", where, command));
     lua_pop(state, 1);
   }
-}
-
-std::optional<std::string> LuaModule::check(const plan::Action& action) const {
-  if (!std::binary_search(commands_.begin(), commands_.end(), action.command)) {
-    return fmt::format("unknown command '{}' (module {} has: {})", action.command, name_,
-                       joined(commands_));
-  }
-  return check_args(action);
-}
-
-std::optional<std::string> LuaModule::check_args(const plan::Action& action) const {
-  if (action.args.is_null()) return std::nullopt;
-  const plan::Map* args = action.args.as_map();
-  if (args == nullptr) {
-    return fmt::format("args of command '{}' must be a mapping of names to values", action.command);
-  }
-  auto takes = takes_.find(action.command);
-  if (takes == takes_.end()) return std::nullopt;
-  for (const auto& [arg, value] : *args) {
-    const std::vector<std::string>& known = takes->second;
-    if (std::find(known.begin(), known.end(), arg) == known.end()) {
-      return fmt::format("command '{}' does not take arg '{}' (takes: {})", action.command, arg,
-                         known.empty() ? std::string("no args") : joined(known));
-    }
-  }
-  return std::nullopt;
+  return takes;
 }
 
 std::unique_ptr<ModuleInstance> LuaModule::instantiate(const plan::Plan& plan) const {

@@ -6,7 +6,6 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,20 +26,19 @@ class LuaModule final : public Module {
   LuaModule(std::string name, std::string path);
 
   const std::string& name() const override { return name_; }
-  std::vector<std::string> commands() const override { return commands_; }
-  std::optional<std::string> check(const plan::Action& action) const override;
+  const CommandTable& commands() const override { return commands_; }
   std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const override;
 
  private:
-  /// Reads the command names and `_args` from the table at the top of `state`.
-  void learn(lua_State* state);
-  void learn_args(lua_State* state);
-  std::optional<std::string> check_args(const plan::Action& action) const;
+  /// Reads the commands and `_args` from the table at the top of `state`.
+  CommandTable learn(lua_State* state) const;
+  /// `_args`: command name -> the arg names it accepts.
+  std::map<std::string, std::vector<std::string>> learn_args(
+      lua_State* state, const std::vector<std::string>& commands) const;
 
-  std::string name_;                                       // NAME
-  std::string path_;                                       // DIR/NAME.lua
-  std::vector<std::string> commands_;                      // sorted
-  std::map<std::string, std::vector<std::string>> takes_;  // from `_args`: accepted arg names
+  std::string name_;       // NAME
+  std::string path_;       // DIR/NAME.lua
+  CommandTable commands_;  // its functions, with the args `_args` declares
 };
 
 }  // namespace swarm::protocol

@@ -1,6 +1,6 @@
 // The engine's view of a protocol module: something that, on one worker,
-// runs a plan action's command against a Client. Lua and native modules both
-// implement it; the engine never knows which.
+// runs a plan action's command against a Client. Lua, native and built-in
+// modules all implement it; the engine never knows which.
 #pragma once
 
 #include <cstddef>
@@ -8,25 +8,44 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plan/plan.hpp"
+#include "protocol/command_table.hpp"
 #include "swarm/client.hpp"
+#include "swarm/reply_parser.hpp"
 #include "swarm/task.hpp"
 
 namespace swarm::protocol {
 
-/// How one command call ended.
+/// How a command ended as far as the module can tell. How its I/O ended is
+/// not here: the engine did the I/O, its Client knows (a failed call or
+/// close_connection() ends the command early, and the module just returns).
 struct CommandOutcome {
   enum class Kind {
-    ok,            // the command returned normally
-    io_error,      // a client call failed (see io); the iteration ends
-    closed,        // the command called close_connection(); the iteration ends
+    ok,            // the command returned (maybe early, after a failed call)
     script_error,  // the module raised an error (see message)
   };
   Kind kind = Kind::ok;
-  IoStatus io = IoStatus::ok;  // for io_error: what failed
-  std::string message;         // for script_error: the module's message
+  std::string message;  // for script_error: "command: what went wrong"
+};
+
+/// What a module does with messages a server sends unasked (pub/sub, chat
+/// broadcasts). Optional: a module without it never has the connection read
+/// between commands. Called on the worker's thread, between the
+/// connection's waits: it must not block or do I/O.
+class PushHandler {
+ public:
+  virtual ~PushHandler() = default;
+  /// Frames one pushed message. Shared by the worker's connections: begun
+  /// afresh for each message, never left with partial state.
+  virtual ReplyParser& framer() = 0;
+  /// Whether a message that arrived while a reply was awaited (framed by
+  /// the command's reply parser) is a push rather than the reply.
+  virtual bool is_push(std::string_view message) = 0;
+  /// One complete pushed message on connection `client_id`.
+  virtual void on_push(std::uint64_t client_id, std::string_view message) = 0;
 };
 
 /// A module's code running on one worker thread (a Lua state, say). Not
@@ -43,22 +62,29 @@ class ModuleInstance {
   virtual void forget_connection(std::uint64_t client_id) { static_cast<void>(client_id); }
   /// Bytes the instance's own heap holds (a Lua state's), for memory reports.
   virtual std::size_t memory_bytes() const { return 0; }
+  /// What takes the messages servers push, or null when the module takes
+  /// none. Asked once per worker.
+  virtual PushHandler* push_handler() { return nullptr; }
 };
 
 /// A loaded protocol module. Thread-safe: workers each instantiate it.
 class Module {
  public:
   virtual ~Module() = default;
-  /// The module's name (the file name without extension).
+  /// The module's name (the file name without extension, or the built-in's).
   virtual const std::string& name() const = 0;
-  /// The commands it offers, sorted.
-  virtual std::vector<std::string> commands() const = 0;
-  /// Why `action` cannot run on this module (unknown command, args it does
-  /// not accept), or nothing when it can.
-  virtual std::optional<std::string> check(const plan::Action& action) const = 0;
+  /// The commands it offers and the args each takes.
+  virtual const CommandTable& commands() const = 0;
   /// A fresh instance for one worker, ready to run `plan`'s actions.
   /// Throws std::runtime_error with a message when that fails.
   virtual std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const = 0;
+
+  /// Why `action` cannot run on this module (unknown command, args it does
+  /// not take, a wrong or missing arg), or nothing when it can. The same
+  /// check, and the same words, for every kind of module.
+  std::optional<std::string> check(const plan::Action& action) const {
+    return commands().check(name(), action);
+  }
 };
 
 }  // namespace swarm::protocol

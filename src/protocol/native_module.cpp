@@ -45,43 +45,6 @@ std::string flow_text(const plan::Value& value) {
       value.data);
 }
 
-/// The Client a native command gets: forwards every call and remembers how
-/// the command's I/O ended, which the command itself only returns from.
-class TrackingClient final : public Client {
- public:
-  explicit TrackingClient(Client& inner) : inner_(inner) {}
-
-  std::uint64_t id() const noexcept override { return inner_.id(); }
-  Task<Reply> send_for_reply(std::string_view request, ReplyParser& parser) override {
-    Reply reply = co_await inner_.send_for_reply(request, parser);
-    note(reply.status);
-    co_return reply;
-  }
-  Task<IoStatus> send_noreply(std::string_view request) override {
-    co_return note(co_await inner_.send_noreply(request));
-  }
-  void close_connection() noexcept override {
-    closed_ = true;
-    inner_.close_connection();
-  }
-  Task<IoStatus> sleep(std::chrono::nanoseconds duration) override {
-    co_return note(co_await inner_.sleep(duration));
-  }
-
-  bool closed() const noexcept { return closed_; }
-  IoStatus failure() const noexcept { return failure_; }
-
- private:
-  IoStatus note(IoStatus status) noexcept {
-    if (failure_ == IoStatus::ok) failure_ = status;
-    return status;
-  }
-
-  Client& inner_;                    // the connection
-  IoStatus failure_ = IoStatus::ok;  // the first call that failed
-  bool closed_ = false;              // close_connection() was called
-};
-
 /// One worker's view of a native module: each action's command and args.
 class NativeInstance final : public ModuleInstance {
  public:
@@ -93,24 +56,19 @@ class NativeInstance final : public ModuleInstance {
   explicit NativeInstance(std::vector<Bound> actions) : actions_(std::move(actions)) {}
 
   Task<CommandOutcome> run(std::size_t action, Client& client) override {
+    // The engine's client knows how the command's I/O ended: the module
+    // reports only what was thrown.
     const Bound& bound = actions_[action];
-    TrackingClient tracked(client);
     std::string failure;
     try {
-      co_await bound.run(tracked, bound.args);
+      co_await bound.run(client, bound.args);
     } catch (const std::exception& error) {
       failure = bound.name + ": " + error.what();
     } catch (...) {
       failure = bound.name + ": unknown exception";
     }
-    if (tracked.closed()) co_return CommandOutcome{CommandOutcome::Kind::closed, {}, {}};
-    if (tracked.failure() != IoStatus::ok) {
-      co_return CommandOutcome{CommandOutcome::Kind::io_error, tracked.failure(), {}};
-    }
-    if (!failure.empty()) {
-      co_return CommandOutcome{CommandOutcome::Kind::script_error, IoStatus::ok, failure};
-    }
-    co_return CommandOutcome{};
+    if (failure.empty()) co_return CommandOutcome{};
+    co_return CommandOutcome{CommandOutcome::Kind::script_error, std::move(failure)};
   }
 
  private:
@@ -146,19 +104,23 @@ NativeModule::NativeModule(std::string name, std::string path) : name_(std::move
                     "(rebuild it against this swarm's headers)",
                     path));
   }
+  std::vector<CommandSpec> commands;
+  for (std::size_t i = 0; i < definition_->command_count; ++i) {
+    const CommandEntry& entry_i = definition_->commands[i];
+    CommandSpec command{entry_i.name, std::nullopt};
+    if (entry_i.accepted_args != nullptr) {
+      command.args.emplace();
+      for (const char* const* arg = entry_i.accepted_args; *arg != nullptr; ++arg) {
+        command.args->push_back({*arg});
+      }
+    }
+    commands.push_back(std::move(command));
+  }
+  commands_ = CommandTable(std::move(commands));
 }
 
 NativeModule::~NativeModule() {
   ::dlclose(library_);
-}
-
-std::vector<std::string> NativeModule::commands() const {
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < definition_->command_count; ++i) {
-    names.emplace_back(definition_->commands[i].name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 const CommandEntry* NativeModule::find(const std::string& command) const {
@@ -166,31 +128,6 @@ const CommandEntry* NativeModule::find(const std::string& command) const {
     if (command == definition_->commands[i].name) return &definition_->commands[i];
   }
   return nullptr;
-}
-
-std::optional<std::string> NativeModule::check(const plan::Action& action) const {
-  const CommandEntry* entry = find(action.command);
-  if (entry == nullptr) {
-    return fmt::format("unknown command '{}' (module {} has: {})", action.command, name_,
-                       fmt::join(commands(), ", "));
-  }
-  const plan::Map* args = action.args.as_map();
-  if (args == nullptr && !action.args.is_null()) return std::string("args: expected a map");
-  if (args == nullptr || entry->accepted_args == nullptr) return std::nullopt;
-  for (const auto& [key, value] : *args) {
-    bool known = false;
-    std::vector<std::string> takes;
-    for (const char* const* name = entry->accepted_args; *name != nullptr; ++name) {
-      known = known || key == *name;
-      takes.emplace_back(*name);
-    }
-    if (!known) {
-      return fmt::format(
-          "command '{}' does not take arg '{}' (takes: {})", action.command, key,
-          takes.empty() ? std::string("none") : fmt::format("{}", fmt::join(takes, ", ")));
-    }
-  }
-  return std::nullopt;
 }
 
 std::unique_ptr<ModuleInstance> NativeModule::instantiate(const plan::Plan& plan) const {

@@ -22,8 +22,7 @@ class NativeModule final : public Module {
   NativeModule& operator=(const NativeModule&) = delete;
 
   const std::string& name() const override { return name_; }
-  std::vector<std::string> commands() const override;
-  std::optional<std::string> check(const plan::Action& action) const override;
+  const CommandTable& commands() const override { return commands_; }
   std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const override;
 
  private:
@@ -32,6 +31,7 @@ class NativeModule final : public Module {
   std::string name_;                    // the module's name
   void* library_ = nullptr;             // dlopen's handle, closed last
   const ModuleDefinition* definition_;  // the module's commands
+  CommandTable commands_;               // their names and args
 };
 
 /// An action's args as the text a native command sees ("[1, 2]" for lists).

@@ -84,7 +84,7 @@ TEST_F(LuaModuleTest, CommandsAreTheSortedFunctions) {
   write("durian.lua", kDurian);
   auto module = load_module(dir(), "durian");
   EXPECT_EQ(module->name(), "durian");
-  EXPECT_EQ(module->commands(),
+  EXPECT_EQ(module->commands().names(),
             (std::vector<std::string>{"enter_chatroom", "heartbeat", "leave_chatroom"}));
 }
 
@@ -125,7 +125,7 @@ TEST_F(LuaModuleTest, LoadsExactlyTheFileInTheProtocolDir) {
   // A module named like a standard library must still be the file in DIR.
   write("string.lua", "return { mine = function() end }\n");
   auto module = load_module(dir(), "string");
-  EXPECT_EQ(module->commands(), (std::vector<std::string>{"mine"}));
+  EXPECT_EQ(module->commands().names(), (std::vector<std::string>{"mine"}));
 }
 
 }  // namespace

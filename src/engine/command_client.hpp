@@ -1,0 +1,46 @@
+// CommandClient: the Client a command runs with, made for one call of one
+// plan action. It performs the command's I/O on the connection, counts it
+// under the action (requests, replies, latency), and is the one place that
+// knows how that I/O ended: the first call that failed, and whether the
+// command closed the connection. The module only says whether it raised an
+// error; the plan runner puts the two together.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "swarm/client.hpp"
+#include "swarm/task.hpp"
+
+namespace swarm::engine {
+
+class Connection;
+
+class CommandClient final : public Client {
+ public:
+  /// A client for one call of plan action `action` on `connection`.
+  CommandClient(Connection& connection, std::uint32_t action) noexcept
+      : connection_(connection), action_(action) {}
+
+  std::uint64_t id() const noexcept override;
+  Task<Reply> send_for_reply(std::string_view request, ReplyParser& parser) override;
+  Task<IoStatus> send_noreply(std::string_view request) override;
+  void close_connection() noexcept override;
+  Task<IoStatus> sleep(std::chrono::nanoseconds duration) override;
+
+  /// The first call that failed (ok when none did).
+  IoStatus failure() const noexcept { return failure_; }
+  /// Whether the command called close_connection().
+  bool closed() const noexcept { return closed_; }
+
+ private:
+  IoStatus note(IoStatus status) noexcept;
+
+  Connection& connection_;           // where the I/O goes
+  std::uint32_t action_;             // the plan action, for its counts
+  IoStatus failure_ = IoStatus::ok;  // the first failed call
+  bool closed_ = false;              // close_connection() was called
+};
+
+}  // namespace swarm::engine

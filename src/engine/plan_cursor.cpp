@@ -1,0 +1,35 @@
+#include "engine/plan_cursor.hpp"
+
+#include "plan/range_draw.hpp"
+
+namespace swarm::engine {
+
+PlanCursor::Step PlanCursor::next(plan::Rng& rng) {
+  using Kind = Step::Kind;
+  for (;;) {
+    const plan::Action& action = actions_[index_];
+    switch (phase_) {
+      case Phase::enter:
+        rounds_left_ = plan::draw(action.rounds, rng);
+        phase_ = rounds_left_ > 0 ? Phase::call : Phase::after;
+        continue;
+      case Phase::call:
+        --rounds_left_;
+        phase_ = Phase::between;
+        return {Kind::call, index_, {}};
+      case Phase::between:
+        phase_ = rounds_left_ > 0 ? Phase::call : Phase::after;
+        return {Kind::sleep, index_, plan::draw(action.sleep_between_rounds, rng)};
+      case Phase::after:
+        phase_ = Phase::leave;
+        return {Kind::sleep, index_, plan::draw(action.sleep_after_action, rng)};
+      case Phase::leave:
+        phase_ = Phase::enter;
+        if (++index_ < actions_.size()) continue;
+        index_ = 0;
+        return {Kind::iteration, 0, {}};
+    }
+  }
+}
+
+}  // namespace swarm::engine
