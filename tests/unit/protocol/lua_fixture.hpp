@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "plan/plan.hpp"
-#include "protocol/lua_instance.hpp"
+#include "protocol/lua/lua_instance.hpp"
 #include "protocol/module_loader.hpp"
 
 namespace swarm::protocol::testing {

@@ -1,5 +1,5 @@
 // Loading Lua modules and checking plan actions against them.
-#include "protocol/lua_module.hpp"
+#include "protocol/lua/lua_module.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

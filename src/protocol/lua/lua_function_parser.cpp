@@ -1,11 +1,11 @@
-#include "protocol/lua_function_parser.hpp"
+#include "protocol/lua/lua_function_parser.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "protocol/lua_state.hpp"
+#include "protocol/lua/lua_state.hpp"
 
 namespace swarm::protocol {
 

@@ -1,4 +1,4 @@
-#include "protocol/lua_parsers.hpp"
+#include "protocol/lua/lua_parsers.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -9,8 +9,8 @@
 #include <memory>
 #include <vector>
 
-#include "protocol/lua_client.hpp"
-#include "protocol/parser_slot.hpp"
+#include "protocol/lua/lua_client.hpp"
+#include "protocol/lua/parser_slot.hpp"
 
 namespace swarm::protocol {
 

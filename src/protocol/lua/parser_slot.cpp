@@ -1,4 +1,4 @@
-#include "protocol/parser_slot.hpp"
+#include "protocol/lua/parser_slot.hpp"
 
 namespace swarm::protocol {
 

@@ -1,4 +1,4 @@
-#include "protocol/lua_module.hpp"
+#include "protocol/lua/lua_module.hpp"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "protocol/lua_instance.hpp"
-#include "protocol/lua_state.hpp"
+#include "protocol/lua/lua_instance.hpp"
+#include "protocol/lua/lua_state.hpp"
 
 namespace swarm::protocol {
 namespace {

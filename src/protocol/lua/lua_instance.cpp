@@ -1,4 +1,4 @@
-#include "protocol/lua_instance.hpp"
+#include "protocol/lua/lua_instance.hpp"
 
 #include <fmt/format.h>
 

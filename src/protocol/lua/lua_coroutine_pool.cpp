@@ -1,4 +1,4 @@
-#include "protocol/lua_coroutine_pool.hpp"
+#include "protocol/lua/lua_coroutine_pool.hpp"
 
 #include <utility>
 

@@ -5,8 +5,8 @@
 
 #include <lua.hpp>
 
-#include "protocol/lua_function_parser.hpp"
-#include "protocol/lua_parsers.hpp"
+#include "protocol/lua/lua_function_parser.hpp"
+#include "protocol/lua/lua_parsers.hpp"
 #include "swarm/reply_parsers.hpp"
 
 namespace swarm::protocol {

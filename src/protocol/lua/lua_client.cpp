@@ -1,10 +1,10 @@
-#include "protocol/lua_client.hpp"
+#include "protocol/lua/lua_client.hpp"
 
 #include <cmath>
 #include <cstring>
 #include <new>
 
-#include "protocol/lua_parsers.hpp"
+#include "protocol/lua/lua_parsers.hpp"
 
 namespace swarm::protocol {
 namespace {

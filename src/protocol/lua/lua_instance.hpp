@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "plan/plan.hpp"
-#include "protocol/lua_coroutine_pool.hpp"
-#include "protocol/lua_state.hpp"
+#include "protocol/lua/lua_coroutine_pool.hpp"
+#include "protocol/lua/lua_state.hpp"
 #include "protocol/module.hpp"
 
 namespace swarm::protocol {

@@ -1,4 +1,4 @@
-#include "protocol/lua_state.hpp"
+#include "protocol/lua/lua_state.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "protocol/lua_parsers.hpp"
+#include "protocol/lua/lua_parsers.hpp"
 
 namespace swarm::protocol {
 namespace {
