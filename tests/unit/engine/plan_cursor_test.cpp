@@ -32,9 +32,9 @@ std::vector<std::string> walk(PlanCursor& cursor, plan::Rng& rng, int count) {
         steps.push_back("call " + std::to_string(step.action));
         break;
       case Kind::sleep:
-        steps.push_back(
-            "sleep " +
-            std::to_string(std::chrono::duration_cast<seconds>(step.duration).count()) + "s");
+        steps.push_back("sleep " +
+                        std::to_string(std::chrono::duration_cast<seconds>(step.duration).count()) +
+                        "s");
         break;
       case Kind::iteration:
         steps.push_back("iteration");
@@ -58,7 +58,7 @@ TEST(PlanCursorTest, ZeroRoundsSkipsTheCallsButNotTheSleepAfter) {
   PlanCursor cursor(actions);
   plan::Rng rng(1);
   EXPECT_EQ(walk(cursor, rng, 6), (std::vector<std::string>{"sleep 2s", "call 1", "sleep 0s",
-                                                             "sleep 0s", "iteration", "sleep 2s"}));
+                                                            "sleep 0s", "iteration", "sleep 2s"}));
 }
 
 TEST(PlanCursorTest, RestartGoesBackToTheFirstActionWithoutAnIteration) {
