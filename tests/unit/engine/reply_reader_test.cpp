@@ -24,11 +24,13 @@ using State = ReplyParser::State;
 /// Plays a stream as a list of reads into one reused buffer.
 class ByteSource {
  public:
-  ByteSource(std::string_view stream, std::vector<std::size_t> cuts) : stream_(stream) {
+  /// `stream` cut at `cuts` (ascending; cuts at either end are ignored).
+  ByteSource(std::string_view stream, const std::vector<std::size_t>& cuts) {
     std::size_t at = 0;
     for (std::size_t cut : cuts) {
-      if (cut > at && cut < stream.size()) reads_.push_back(stream.substr(at, cut - at));
-      if (cut > at && cut < stream.size()) at = cut;
+      if (cut <= at || cut >= stream.size()) continue;
+      reads_.push_back(stream.substr(at, cut - at));
+      at = cut;
     }
     if (at < stream.size()) reads_.push_back(stream.substr(at));
   }
@@ -50,7 +52,6 @@ class ByteSource {
   void scribble() { buffer_.assign(buffer_.size(), '#'); }
 
  private:
-  std::string_view stream_;
   std::vector<std::string_view> reads_;  // the stream, cut
   std::size_t next_ = 0;                 // next read
   std::string buffer_;                   // the "worker's read buffer"
