@@ -4,6 +4,7 @@ pkg_check_modules(LUAJIT REQUIRED IMPORTED_TARGET luajit)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)
 
 # Standalone asio, compiled once (ASIO_SEPARATE_COMPILATION) instead of in

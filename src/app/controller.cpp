@@ -17,10 +17,13 @@ std::uint64_t connect_failures(const stats::Recorder& recorder) {
   return total;
 }
 
+/// How often `abort` thresholds are checked while the run goes.
+constexpr std::chrono::seconds kJudgePeriod{1};
+
 }  // namespace
 
 Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
-                       ControllerSettings settings, std::FILE* out)
+                       ControllerSettings settings, ThresholdWatch thresholds, std::FILE* out)
     : io_(io),
       engine_(engine),
       context_(std::move(context)),
@@ -29,7 +32,10 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
       status_timer_(io),
       duration_timer_(io),
       signals_(io, SIGINT, SIGTERM),
-      resolver_(io, engine) {
+      resolver_(io, engine),
+      judge_timer_(io),
+      warmup_timer_(io),
+      thresholds_(std::move(thresholds)) {
   previous_.taken = context_.started;
 }
 
@@ -45,6 +51,8 @@ void Controller::start(console::ConsoleServer* console) {
     });
   }
   schedule_status();
+  schedule_warmup_baseline();
+  if (thresholds_.has_abort()) schedule_judging();
 }
 
 void Controller::schedule_status() {
@@ -53,11 +61,47 @@ void Controller::schedule_status() {
     if (error || stopping_) return;
     stats::Snapshot now = take_snapshot();
     resolver_.on_interval(connect_failures(now.totals));
-    std::fputs(stats::format_status(context_, now, previous_).c_str(), out_);
+    std::fputs(status_text(now).c_str(), out_);
     std::fputc('\n', out_);
     std::fflush(out_);
+    if (settings_.keep_intervals) {
+      intervals_.push_back(stats::interval_record(context_, now, previous_));
+    }
     previous_ = std::move(now);
     schedule_status();
+  });
+}
+
+std::string Controller::status_text(const stats::Snapshot& now) {
+  std::string text = stats::format_status(context_, now, previous_);
+  if (!thresholds_.empty()) text += stats::format_threshold_status(thresholds_.judge_live(now));
+  return text;
+}
+
+void Controller::schedule_warmup_baseline() {
+  // A snapshot at the exact end of each warmup: what is judged starts there.
+  const auto pending = thresholds_.pending_warmups();
+  if (pending.empty()) return;
+  warmup_timer_.expires_at(context_.started + pending.front());
+  warmup_timer_.async_wait([this](const asio::error_code& error) {
+    if (error || stopping_) return;
+    thresholds_.offer_baseline(take_snapshot());
+    schedule_warmup_baseline();
+  });
+}
+
+void Controller::schedule_judging() {
+  judge_timer_.expires_after(kJudgePeriod);
+  judge_timer_.async_wait([this](const asio::error_code& error) {
+    if (error || stopping_) return;
+    if (auto failed = thresholds_.check_abort(take_snapshot())) {
+      std::fprintf(out_, "swarm: threshold failed: %s (%s, judged over %.1fs; %s): aborting\n",
+                   failed->threshold.expression.c_str(), failed->result.shown.c_str(),
+                   failed->judged_seconds, failed->source.c_str());
+      shutdown(fmt::format("threshold failed: {}", failed->threshold.expression));
+      return;
+    }
+    schedule_judging();
   });
 }
 
@@ -93,7 +137,7 @@ std::string Controller::on_stop() {
 
 std::string Controller::on_stat() {
   stats::Snapshot now = take_snapshot();
-  return stats::format_status(context_, now, previous_);
+  return status_text(now);
 }
 
 void Controller::shutdown(const std::string& why) {
@@ -103,12 +147,24 @@ void Controller::shutdown(const std::string& why) {
   std::fflush(out_);
   status_timer_.cancel();
   duration_timer_.cancel();
+  judge_timer_.cancel();
+  warmup_timer_.cancel();
   signals_.cancel();
   if (console_ != nullptr) console_->close();
-  clean_ = engine_.stop(std::chrono::seconds(5));
-  if (!clean_) std::fprintf(stderr, "swarm: some workers did not stop within 5s\n");
-  stats::Snapshot end = take_snapshot();
-  std::fputs(stats::format_final(context_, end).c_str(), out_);
+  result_.reason = why;
+  // The gauges (open, in flight) as the stop found them, before it closes all.
+  stats::Snapshot at_stop = take_snapshot();
+  thresholds_.offer_baseline(at_stop);
+  result_.at_stop = std::move(at_stop.totals);
+  result_.clean = engine_.stop(std::chrono::seconds(5));
+  if (!result_.clean) std::fprintf(stderr, "swarm: some workers did not stop within 5s\n");
+  result_.end = take_snapshot();
+  result_.thresholds = thresholds_.judge_final(result_.end, result_.at_stop);
+  for (const auto& outcome : result_.thresholds) {
+    result_.thresholds_failed = result_.thresholds_failed || !outcome.result.pass;
+  }
+  std::fputs(stats::format_final(context_, result_.end, &result_.at_stop).c_str(), out_);
+  std::fputs(stats::format_thresholds(result_.thresholds).c_str(), out_);
   std::fflush(out_);
   io_.stop();
 }

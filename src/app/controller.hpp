@@ -12,12 +12,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/server_resolver.hpp"
+#include "app/threshold_watch.hpp"
 #include "console/console_handler.hpp"
 #include "console/console_server.hpp"
 #include "engine/capacity.hpp"
 #include "engine/engine.hpp"
+#include "stats/interval_record.hpp"
 #include "stats/report.hpp"
 
 namespace swarm::app {
@@ -26,12 +29,23 @@ struct ControllerSettings {
   std::chrono::nanoseconds interval;                 // status period
   std::optional<std::chrono::nanoseconds> duration;  // run length, if limited
   engine::Capacity capacity;                         // for incr warnings
+  bool keep_intervals = false;                       // keep a record per status (--report)
+};
+
+/// What the run came to, once shutdown() has run.
+struct RunEnd {
+  std::string reason;                               // why it stopped
+  stats::Snapshot end;                              // counts after the stop
+  stats::Recorder at_stop;                          // gauges just before it
+  std::vector<stats::ThresholdOutcome> thresholds;  // the verdicts
+  bool clean = true;                                // every worker ended in time
+  bool thresholds_failed = false;                   // some threshold failed
 };
 
 class Controller final : public console::ConsoleHandler {
  public:
   Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
-             ControllerSettings settings, std::FILE* out);
+             ControllerSettings settings, ThresholdWatch thresholds, std::FILE* out);
 
   /// Starts the status timer, the signal handlers and the duration timer.
   /// The console server, when there is one, is attached before.
@@ -40,7 +54,12 @@ class Controller final : public console::ConsoleHandler {
   /// report and lets io.run() return. Idempotent.
   void shutdown(const std::string& why);
   /// Whether every worker finished cleanly at shutdown.
-  bool clean() const noexcept { return clean_; }
+  bool clean() const noexcept { return result_.clean; }
+  /// The run's outcome (after shutdown).
+  const RunEnd& result() const noexcept { return result_; }
+  /// The status intervals recorded (with keep_intervals).
+  const std::vector<stats::IntervalRecord>& intervals() const noexcept { return intervals_; }
+  const stats::ReportContext& context() const noexcept { return context_; }
 
   /// Opens `count` connections now (also used for --connections).
   std::string open(std::uint64_t count);
@@ -53,21 +72,28 @@ class Controller final : public console::ConsoleHandler {
 
  private:
   void schedule_status();
+  void schedule_judging();
+  void schedule_warmup_baseline();
   stats::Snapshot take_snapshot();
+  std::string status_text(const stats::Snapshot& now);
 
-  asio::io_context& io_;                       // the control thread's loop
-  engine::Engine& engine_;                     // the load
-  stats::ReportContext context_;               // names and start time for reports
-  ControllerSettings settings_;                // interval, duration, limits
-  std::FILE* out_;                             // where status goes (stdout)
-  console::ConsoleServer* console_ = nullptr;  // closed at shutdown
-  asio::steady_timer status_timer_;            // next status block
-  asio::steady_timer duration_timer_;          // end of --duration
-  asio::signal_set signals_;                   // SIGINT, SIGTERM
-  ServerResolver resolver_;                    // names again when connects fail
-  stats::Snapshot previous_;                   // last status block's snapshot
-  bool stopping_ = false;                      // shutdown() has begun
-  bool clean_ = true;                          // workers all ended in time
+  asio::io_context& io_;                          // the control thread's loop
+  engine::Engine& engine_;                        // the load
+  stats::ReportContext context_;                  // names and start time for reports
+  ControllerSettings settings_;                   // interval, duration, limits
+  std::FILE* out_;                                // where status goes (stdout)
+  console::ConsoleServer* console_ = nullptr;     // closed at shutdown
+  asio::steady_timer status_timer_;               // next status block
+  asio::steady_timer duration_timer_;             // end of --duration
+  asio::signal_set signals_;                      // SIGINT, SIGTERM
+  ServerResolver resolver_;                       // names again when connects fail
+  asio::steady_timer judge_timer_;                // next live check of abort thresholds
+  asio::steady_timer warmup_timer_;               // next end of a threshold's warmup
+  ThresholdWatch thresholds_;                     // the run's thresholds
+  stats::Snapshot previous_;                      // last status block's snapshot
+  std::vector<stats::IntervalRecord> intervals_;  // one per status block (keep_intervals)
+  RunEnd result_;                                 // filled by shutdown()
+  bool stopping_ = false;                         // shutdown() has begun
 };
 
 }  // namespace swarm::app

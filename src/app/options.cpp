@@ -83,6 +83,18 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cli.add_option("--seed", o.seed, "Random seed (0 = from the clock)");
+  cli.add_option("--report", o.report,
+                 "Write a JSON report here at the end (docs/report.schema.json)")
+      ->type_name("FILE.json");
+  cli.add_option("--hdr-dir", o.hdr_dir,
+                 "Write each command's latency as an HdrHistogram .hgrm file in this directory")
+      ->type_name("DIR");
+  cli.add_option("--threshold", o.thresholds,
+                 "Pass/fail criterion, repeatable: 'p99(get) < 5ms', 'errors(*) < 0.1%', "
+                 "'rate(replies) > 20000', 'open >= 10000'; add '; abort' to stop the run when "
+                 "it fails, '; warmup=10s' to judge only after 10s. Exit status 99 if any fails")
+      ->type_name("EXPR")
+      ->allow_extra_args(false);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -90,6 +102,7 @@ ParsedOptions parse_options(int argc, char** argv) {
     return {std::nullopt, code == 0 ? 0 : 2};  // 2: bad usage, as for a bad plan
   }
   if (duration_flag->count() > 0) o.duration = duration;
+  o.argv.assign(argv, argv + argc);
   if (o.interval <= std::chrono::nanoseconds::zero()) o.interval = std::chrono::seconds(5);
   return {o, 0};
 }

@@ -11,6 +11,8 @@
 
 #include "app/controller.hpp"
 #include "app/notices.hpp"
+#include "app/run_outputs.hpp"
+#include "app/threshold_watch.hpp"
 #include "console/console_server.hpp"
 #include "engine/address.hpp"
 #include "engine/capacity.hpp"
@@ -26,10 +28,11 @@ struct SetupError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// The plan, loaded and checked against its module.
+/// The plan, loaded and checked against its module, and the run's thresholds.
 struct LoadedPlan {
   plan::Plan plan;                           // the validated plan
   std::unique_ptr<protocol::Module> module;  // the plan's protocol module
+  std::vector<SourcedThreshold> thresholds;  // the plan's, then --threshold's
 };
 
 LoadedPlan load(const Options& options) {
@@ -44,6 +47,12 @@ LoadedPlan load(const Options& options) {
   }
   plan::validate_plan(loaded.plan,
                       [&](const plan::Action& action) { return loaded.module->check(action); });
+  try {
+    loaded.thresholds = collect_thresholds(loaded.plan, options.thresholds);
+    prepare_outputs(options);
+  } catch (const std::exception& error) {
+    throw SetupError(error.what());
+  }
   return loaded;
 }
 
@@ -120,8 +129,12 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   Notices notices(io, stdout);
   config.on_notice = notices.sink();
   engine::Engine engine(config, loaded.plan, *loaded.module);
-  Controller controller(io, engine, report_context(loaded.plan),
-                        {options.interval, options.duration, capacity}, stdout);
+  stats::RunConfig run_record = run_config(options, loaded.plan, config.seed);
+  stats::ReportContext context = report_context(loaded.plan);
+  ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
+  Controller controller(io, engine, context,
+                        {options.interval, options.duration, capacity, !options.report.empty()},
+                        std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
                                  {.max_sessions = options.max_sessions});
   console.start();
@@ -135,7 +148,9 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   controller.start(&console);
   if (options.connections > 0) controller.open(options.connections);
   io.run();
-  return controller.clean() ? 0 : 1;
+  const int status = !controller.clean() ? 1 : controller.result().thresholds_failed ? 99 : 0;
+  const bool written = write_outputs(options, std::move(run_record), controller, status);
+  return status == 0 && !written ? 1 : status;
 }
 
 }  // namespace

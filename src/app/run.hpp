@@ -5,8 +5,10 @@
 
 namespace swarm::app {
 
-/// Exit statuses: 0 a run that ended as asked, 2 a bad plan, module or
-/// setting (nothing was opened), 1 a failure while running.
+/// Exit statuses: 0 a run that ended as asked, 2 a bad plan, module,
+/// threshold or setting (nothing was opened), 1 a failure while running
+/// (a stuck worker, a report that could not be written), 99 a threshold
+/// that failed (k6's convention).
 int run(const Options& options);
 
 }  // namespace swarm::app

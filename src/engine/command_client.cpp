@@ -1,46 +1,74 @@
 #include "engine/command_client.hpp"
 
+#include <algorithm>
+
 #include "engine/connection.hpp"
+#include "engine/tcp_socket.hpp"
 #include "engine/worker.hpp"
 
 namespace swarm::engine {
+namespace {
+
+std::uint64_t whole_us(std::chrono::nanoseconds elapsed) noexcept {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  return us > 0 ? static_cast<std::uint64_t>(us) : 0;
+}
+
+/// How a request that got no reply ended, by the status it ended with.
+stats::RequestEnd end_without_reply(IoStatus status) noexcept {
+  return status == IoStatus::aborted ? stats::RequestEnd::abandoned : stats::RequestEnd::failed;
+}
+
+}  // namespace
 
 std::uint64_t CommandClient::id() const noexcept {
   return connection_.id();
 }
 
 Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser& parser) {
+  // Time runs from just before the first byte is written to when the kernel
+  // queued the reply's last byte (DESIGN.md, "Where time is stamped").
   auto& rec = connection_.recorder();
-  auto& stats = rec.actions[action_];
-  ++rec.requests;
-  ++stats.requests;
+  rec.count_request(action_);
   EventLoop& loop = connection_.worker().loop();
   const auto started = loop.refresh_now();
   connection_.arm_timeout(started + connection_.worker().config().timeout);
   IoStatus status = co_await connection_.write(request);
-  Reply reply =
-      status == IoStatus::ok ? co_await connection_.read_reply(parser) : Reply{status, {}};
+  std::int64_t arrived_ns = 0;
+  Reply reply = status == IoStatus::ok ? co_await connection_.read_reply(parser, arrived_ns)
+                                       : Reply{status, {}};
   connection_.cancel_timeout();
   if (reply.status == IoStatus::ok) {
-    ++rec.replies;
-    ++stats.replies;
-    auto elapsed = loop.refresh_now() - started;
-    stats.latency_us.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
-  } else if (reply.status == IoStatus::protocol_error) {
-    // The parser says what was wrong with the bytes: keep it with the command.
-    const auto& command = connection_.worker().plan().actions[action_].command;
-    ++rec.script_errors[command + ": protocol error: " + parser.error()];
+    const auto elapsed = loop.refresh_now() - started;
+    // Leave out the time the reply waited in the socket for this worker.
+    const auto waited = std::min<std::chrono::nanoseconds>(time_since_arrival(arrived_ns), elapsed);
+    rec.count_reply(action_, whole_us(elapsed - waited));
+    auto& stats = rec.actions[action_];
+    stats.bytes_out += request.size();
+    stats.bytes_in += reply.data.size();
+  } else {
+    rec.count_request_end(action_, end_without_reply(reply.status));
+    if (reply.status == IoStatus::protocol_error) {
+      // The parser says what was wrong with the bytes: keep it with the command.
+      const auto& command = connection_.worker().plan().actions[action_].command;
+      ++rec.script_errors[command + ": protocol error: " + parser.error()];
+    }
   }
   note(reply.status);
   co_return reply;
 }
 
 Task<IoStatus> CommandClient::send_noreply(std::string_view request) {
-  ++connection_.recorder().requests;
-  ++connection_.recorder().actions[action_].requests;
+  auto& rec = connection_.recorder();
+  rec.count_request(action_);
   IoStatus status = co_await connection_.write(request);
   connection_.cancel_timeout();
+  if (status == IoStatus::ok) {
+    rec.count_request_end(action_, stats::RequestEnd::sent);
+    rec.actions[action_].bytes_out += request.size();
+  } else {
+    rec.count_request_end(action_, end_without_reply(status));
+  }
   co_return note(status);
 }
 

@@ -124,6 +124,7 @@ Task<int> Connection::connect_any() {
 }
 
 Task<int> Connection::connect_to(const SocketAddress& address) {
+  const auto started = loop().refresh_now();
   int error = transport_.open(address, worker_.next_source(), worker_.config().sndbuf,
                               worker_.config().rcvbuf);
   if (error == 0) error = loop().watch(transport_.fd(), this);
@@ -133,8 +134,17 @@ Task<int> Connection::connect_to(const SocketAddress& address) {
     loop().timers().cancel(*this);
     if (error == 0) error = transport_.connect_result();
   }
-  if (error != 0) transport_.close();
-  co_return error;
+  if (error != 0) {
+    transport_.close();
+    co_return error;
+  }
+  // Connect time: connect() called to established (SYN, SYN-ACK, ACK).
+  const auto connect_time = loop().refresh_now() - started;
+  recorder().count_handshake(
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(connect_time).count()),
+      transport_.syn_retransmitted(connect_time));
+  co_return 0;
 }
 
 Task<int> Connection::handshake() {
@@ -302,7 +312,7 @@ Task<IoStatus> Connection::write(std::string_view data) {
   co_return IoStatus::ok;
 }
 
-Task<Reply> Connection::read_reply(ReplyParser& parser) {
+Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns) {
   PushBridge bridge(worker_.pushes(), id_);
   PushSink* pushes = bridge.active() ? &bridge : nullptr;
   ReplyReader::Step step = reader_.begin(parser, pushes);
@@ -317,6 +327,7 @@ Task<Reply> Connection::read_reply(ReplyParser& parser) {
     if (got.error != 0) co_return Reply{fail(io_failure_reason(got.error)), {}};
     if (got.bytes == 0) co_return Reply{fail(Reason::closed), {}};
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
+    arrived_ns = got.arrived_ns;
     step =
         reader_.feed(parser, {worker_.scratch_data(), static_cast<std::size_t>(got.bytes)}, pushes);
   }

@@ -75,7 +75,9 @@ class Connection final : public TimerNode {
   Task<IoStatus> write(std::string_view data);
   /// Reads one reply as framed by `parser`; the bytes stay valid until the
   /// next write(). A deadline of --timeout is armed if none is.
-  Task<Reply> read_reply(ReplyParser& parser);
+  /// `arrived_ns` becomes the kernel's receive stamp of the last read's
+  /// bytes (0 when the reply came from bytes read before).
+  Task<Reply> read_reply(ReplyParser& parser, std::int64_t& arrived_ns);
   /// Closes the TCP connection (close_connection(), the end of a life).
   void disconnect() noexcept;
 

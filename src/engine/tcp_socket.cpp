@@ -7,12 +7,28 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <ctime>
 
 namespace swarm::engine {
 namespace {
 
 void set_option(int fd, int level, int name, int value) noexcept {
   ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+
+/// The SO_TIMESTAMPNS stamp of a received message, 0 when it has none.
+std::int64_t arrival_of(msghdr& message) noexcept {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec stamp;
+      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+      return std::int64_t{stamp.tv_sec} * kNanosPerSecond + stamp.tv_nsec;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -26,6 +42,9 @@ int TcpSocket::open_and_connect(const SocketAddress& server, const SocketAddress
   if (sndbuf > 0) set_option(fd_, SOL_SOCKET, SO_SNDBUF, sndbuf);
   if (rcvbuf > 0) set_option(fd_, SOL_SOCKET, SO_RCVBUF, rcvbuf);
   set_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1);
+  // The kernel stamps each segment as it arrives, so a reply's latency ends
+  // there, not when a busy worker got around to reading it.
+  set_option(fd_, SOL_SOCKET, SO_TIMESTAMPNS, 1);
   if (source != nullptr) {
     // Let connect() pick the port, so ports are shared across destinations
     // instead of being reserved at bind() time.
@@ -48,6 +67,15 @@ int TcpSocket::connect_result() const noexcept {
   return error;
 }
 
+bool TcpSocket::syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
+    return connect_time >= std::chrono::seconds(1);
+  }
+  return info.tcpi_total_retrans > 0 || info.tcpi_retransmits > 0;
+}
+
 IoResult TcpSocket::send(std::string_view data) noexcept {
   ssize_t sent;
   do {
@@ -65,14 +93,21 @@ IoResult TcpSocket::send(std::string_view data) noexcept {
 }
 
 IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
+  iovec io{buffer, capacity};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr message{};
+  message.msg_iov = &io;
+  message.msg_iovlen = 1;
   ssize_t got;
   do {
-    got = ::recv(fd_, buffer, capacity, 0);
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    got = ::recvmsg(fd_, &message, 0);
   } while (got < 0 && errno == EINTR);
   if (got > 0) {
     // A short read drained the socket: wait for the next edge, don't probe.
     if (static_cast<std::size_t>(got) < capacity) readable = false;
-    return {got, 0, Want::none};
+    return {got, 0, Want::none, arrival_of(message)};
   }
   if (got == 0) return {0, 0, Want::none};  // end of stream
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -91,6 +126,14 @@ void TcpSocket::close() noexcept {
   if (fd_ >= 0) ::close(fd_);  // also leaves the epoll set
   fd_ = -1;
   readable = writable = false;
+}
+
+std::chrono::nanoseconds time_since_arrival(std::int64_t arrived_ns) noexcept {
+  if (arrived_ns == 0) return {};
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const std::int64_t since = std::int64_t{now.tv_sec} * kNanosPerSecond + now.tv_nsec - arrived_ns;
+  return std::chrono::nanoseconds(since > 0 ? since : 0);
 }
 
 stats::Reason connect_failure_reason(int error) noexcept {

@@ -5,6 +5,7 @@
 // return EAGAIN. Connections use it through their Transport.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -24,9 +25,11 @@ enum class Want : std::uint8_t {
 
 /// The result of a read or write: bytes moved, or why none could be.
 struct IoResult {
-  std::ptrdiff_t bytes;  // > 0 moved; 0 with a `want` or at end of stream
-  int error;             // 0, or the errno value
-  Want want;             // not none: call again once the socket is ready so
+  std::ptrdiff_t bytes;         // > 0 moved; 0 with a `want` or at end of stream
+  int error;                    // 0, or the errno value
+  Want want;                    // not none: call again once the socket is ready so
+  std::int64_t arrived_ns = 0;  // receive: when the kernel queued the last byte read
+                                // (CLOCK_REALTIME, SO_TIMESTAMPNS); 0 when unknown
 };
 
 class TcpSocket {
@@ -43,9 +46,15 @@ class TcpSocket {
                        int rcvbuf);
   /// The connect's outcome once the socket is writable: 0 or an errno value.
   int connect_result() const noexcept;
+  /// Whether the kernel had to retransmit the SYN of a connect that has just
+  /// succeeded after `connect_time` (TCP_INFO: at establishment only the SYN
+  /// can have been; without TCP_INFO, a connect of 1 s or more, the initial
+  /// retransmission timeout).
+  bool syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept;
   /// Sends as much of `data` as the kernel takes now.
   IoResult send(std::string_view data) noexcept;
-  /// Reads up to `capacity` bytes into `buffer`.
+  /// Reads up to `capacity` bytes into `buffer`, with the kernel's receive
+  /// timestamp of the last of them.
   IoResult receive(char* buffer, std::size_t capacity) noexcept;
   void close() noexcept;
 
@@ -66,6 +75,10 @@ class TcpSocket {
  private:
   int fd_ = -1;  // the descriptor, or -1
 };
+
+/// How long ago the kernel queued bytes stamped `arrived_ns` (IoResult), by
+/// the realtime clock now; zero when unknown or in the future.
+std::chrono::nanoseconds time_since_arrival(std::int64_t arrived_ns) noexcept;
 
 /// The counted reason for a failed connect() or socket() (an errno value).
 stats::Reason connect_failure_reason(int error) noexcept;

@@ -13,6 +13,7 @@
 // descriptor and two flags, plus a pointer once TLS is in.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -31,13 +32,18 @@ class Transport {
   }
   /// The TCP connect's outcome once the socket is writable: 0 or errno.
   int connect_result() const noexcept { return socket_.connect_result(); }
+  /// Whether the TCP connect that just succeeded had its SYN retransmitted.
+  bool syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept {
+    return socket_.syn_retransmitted(connect_time);
+  }
   /// One step of the handshake that follows the TCP connect; call again
   /// after `want` until it wants nothing. Plain TCP has none.
   IoResult handshake() noexcept { return {0, 0, Want::none}; }
 
   /// Sends as much of `data` as can go now.
   IoResult send(std::string_view data) noexcept { return socket_.send(data); }
-  /// Reads up to `capacity` bytes into `buffer`.
+  /// Reads up to `capacity` bytes into `buffer` (IoResult::arrived_ns: when
+  /// the kernel received the last of them).
   IoResult receive(char* buffer, std::size_t capacity) noexcept {
     return socket_.receive(buffer, capacity);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "plan/value.hpp"
+#include "stats/threshold.hpp"
 
 namespace swarm::plan {
 
@@ -43,12 +44,19 @@ struct Action {
   SourceLocation args_where;           // the `args` key, or `where` if absent
 };
 
+/// A threshold written in the plan's `thresholds:` list.
+struct PlanThreshold {
+  stats::Threshold threshold;  // parsed and checked against the plan's commands
+  SourceLocation where;        // the expression's first character
+};
+
 /// The whole script.
 struct Plan {
-  std::string path;               // the file it came from, for messages
-  std::string protocol;           // the protocol module's name
-  SourceLocation protocol_where;  // where the name is written
-  std::vector<Action> actions;    // in file order, at least one
+  std::string path;                       // the file it came from, for messages
+  std::string protocol;                   // the protocol module's name
+  SourceLocation protocol_where;          // where the name is written
+  std::vector<Action> actions;            // in file order, at least one
+  std::vector<PlanThreshold> thresholds;  // `thresholds:`, in file order (may be empty)
 };
 
 }  // namespace swarm::plan

@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "plan/plan_fields.hpp"
+#include "plan/plan_thresholds.hpp"
 #include "plan/yaml_value.hpp"
 
 namespace swarm::plan {
 namespace {
 
-constexpr std::array<std::string_view, 2> top_keys{"protocol", "actions"};
+constexpr std::array<std::string_view, 3> top_keys{"protocol", "actions", "thresholds"};
 constexpr std::array<std::string_view, 5> action_keys{"command", "args", "rounds",
                                                       "sleep_between_rounds", "sleep_after_action"};
 
@@ -227,6 +228,10 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
     plan.actions = parse_actions(*actions, problems);
   } else {
     problems.push_back({root_where, "missing 'actions' (the list of actions to run)"});
+  }
+  if (const Entry* thresholds = find(entries, "thresholds")) {
+    plan.thresholds =
+        parse_thresholds(thresholds->value, thresholds->key_where, plan.actions, problems);
   }
   if (!problems.empty()) throw PlanError(path_for_messages, std::move(problems));
   return plan;

@@ -1,6 +1,7 @@
 #include "stats/histogram.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace swarm::stats {
 
@@ -30,13 +31,43 @@ void Histogram::record_n(std::uint64_t value, std::uint64_t count) noexcept {
   if (count == 0) return;  // must not move min/max
   counts_[index_of(value)] += count;
   count_ += count;
-  sum_ += static_cast<double>(value) * static_cast<double>(count);
+  sum_ += value * count;
   min_ = std::min(min_, value);
   max_ = std::max(max_, value);
 }
 
 double Histogram::mean() const noexcept {
-  return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_);
+  return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+}
+
+Histogram Histogram::from_parts(const std::vector<std::pair<std::size_t, std::uint64_t>>& buckets,
+                                std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  Histogram h;
+  std::size_t lowest = kBuckets;
+  std::size_t highest = 0;
+  for (const auto& [index, count] : buckets) {
+    if (index >= kBuckets) throw std::invalid_argument("histogram bucket index out of range");
+    if (count == 0) continue;
+    h.counts_[index] += count;
+    h.count_ += count;
+    lowest = std::min(lowest, index);
+    highest = std::max(highest, index);
+  }
+  if (h.count_ == 0) return h;
+  const bool min_fits = index_of(min) == lowest;
+  const bool max_fits = index_of(max) == highest;
+  if (!min_fits || !max_fits || min > max) {
+    throw std::invalid_argument("histogram min/max do not fall in its lowest/highest bucket");
+  }
+  h.sum_ = sum;
+  h.min_ = min;
+  h.max_ = max;
+  return h;
+}
+
+bool Histogram::operator==(const Histogram& other) const noexcept {
+  return count_ == other.count_ && sum_ == other.sum_ && min() == other.min() &&
+         max_ == other.max_ && counts_ == other.counts_;
 }
 
 std::uint64_t Histogram::percentile(double p) const noexcept {
@@ -85,7 +116,7 @@ Histogram Histogram::since(const Histogram& earlier) const {
     highest = i;
   }
   if (diff.count_ == 0) return diff;
-  diff.sum_ = std::max(0.0, sum_ - earlier.sum_);
+  diff.sum_ = sum_ >= earlier.sum_ ? sum_ - earlier.sum_ : 0;
   // A new extreme must have been recorded in between; otherwise the bucket
   // bounds are the best we know, never wider than this histogram's range.
   const bool new_min = earlier.count_ == 0 || min_ < earlier.min_;

@@ -2,8 +2,12 @@
 // microseconds in practice. Values below 256 have a bucket each; above, every
 // power of two is split into 128 equal buckets, so a bucket is never wider
 // than 1/128 of its lowest value and percentiles (bucket midpoints) are within
-// 0.4 % of the true value. Memory is fixed (kBuckets counters, ~35 KiB), one
-// histogram per owner, merged by addition.
+// 0.4 % of the true value (kRelativeError). Memory is fixed (kBuckets
+// counters, ~35 KiB), one histogram per owner, merged by addition.
+//
+// The layout is HdrHistogram's with 256 sub-buckets (two significant
+// digits) and a unit of 1: its buckets can be written out, read back and
+// merged elsewhere with nothing lost.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace swarm::stats {
@@ -29,6 +34,10 @@ class Histogram {
   /// Number of buckets: 2*kSubBuckets exact ones, then kSubBuckets per power
   /// of two up to kMaxBits.
   static constexpr std::size_t kBuckets = (kMaxBits - kSubBucketBits + 1) * kSubBuckets;
+  /// The bound on a percentile's error relative to the true value: half a
+  /// bucket's width over its lowest value (plus half a unit, as values are
+  /// whole numbers). Pinned by a unit test.
+  static constexpr double kRelativeError = 1.0 / (2 * kSubBuckets);
 
   /// The bucket of `value` (clamped to kMaxTracked). No branch: values below
   /// 2*kSubBuckets get shift 0 and thus a bucket of their own.
@@ -52,7 +61,7 @@ class Histogram {
   void record(std::uint64_t value) noexcept {
     counts_[index_of(value)] += 1;
     count_ += 1;
-    sum_ += static_cast<double>(value);
+    sum_ += value;
     min_ = std::min(min_, value);
     max_ = std::max(max_, value);
   }
@@ -67,8 +76,27 @@ class Histogram {
   std::uint64_t min() const noexcept { return count_ == 0 ? 0 : min_; }
   /// The largest value recorded (exact, even past kMaxTracked), 0 when empty.
   std::uint64_t max() const noexcept { return max_; }
+  /// The sum of the recorded values (exact; wraps only past 2^64).
+  std::uint64_t sum() const noexcept { return sum_; }
   /// The arithmetic mean of the recorded values (exact sum), 0 when empty.
   double mean() const noexcept;
+  /// Values counted in bucket `index` (< kBuckets).
+  std::uint64_t count_in(std::size_t index) const noexcept { return counts_[index]; }
+  /// Calls `visit(index, count)` for every non-empty bucket, lowest first.
+  template <class Visit>
+  void for_each_bucket(Visit visit) const {
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+      if (counts_[i] != 0) visit(i, counts_[i]);
+    }
+  }
+  /// Rebuilds a histogram from its parts, as written out by a report:
+  /// `(index, count)` pairs, the exact sum, min and max. Throws
+  /// std::invalid_argument when they do not fit together (an index out of
+  /// range, a min or max outside the buckets' range).
+  static Histogram from_parts(const std::vector<std::pair<std::size_t, std::uint64_t>>& buckets,
+                              std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+  /// Same buckets, count, sum, min and max.
+  bool operator==(const Histogram& other) const noexcept;
   /// The value below or at which `p` percent of the values lie (p in [0, 100],
   /// clamped), within the relative error of the true one; 0 when empty.
   /// p = 0 gives min(), p = 100 gives max().
@@ -91,7 +119,7 @@ class Histogram {
   std::uint64_t count_ = 0;                                        // values recorded
   std::uint64_t min_ = std::numeric_limits<std::uint64_t>::max();  // smallest value
   std::uint64_t max_ = 0;                                          // largest value
-  double sum_ = 0;  // sum of values, for mean(); double never overflows
+  std::uint64_t sum_ = 0;                                          // sum of values, for mean()
 };
 
 static_assert(Histogram::index_of(Histogram::kMaxTracked) == Histogram::kBuckets - 1);

@@ -51,8 +51,90 @@ void CommandStats::merge(const CommandStats& other) {
   calls += other.calls;
   requests += other.requests;
   replies += other.replies;
+  no_reply += other.no_reply;
+  failed += other.failed;
+  abandoned += other.abandoned;
+  in_flight += other.in_flight;
   errors += other.errors;
+  bytes_in += other.bytes_in;
+  bytes_out += other.bytes_out;
   latency_us.merge(other.latency_us);
+}
+
+namespace {
+
+/// `now - before`, never wrapping (a worker may be missing from one snapshot).
+std::uint64_t delta(std::uint64_t now, std::uint64_t before) {
+  return now > before ? now - before : 0;
+}
+
+}  // namespace
+
+CommandStats CommandStats::since(const CommandStats& earlier) const {
+  CommandStats out;
+  out.calls = delta(calls, earlier.calls);
+  out.requests = delta(requests, earlier.requests);
+  out.replies = delta(replies, earlier.replies);
+  out.no_reply = delta(no_reply, earlier.no_reply);
+  out.failed = delta(failed, earlier.failed);
+  out.abandoned = delta(abandoned, earlier.abandoned);
+  out.in_flight = in_flight;
+  out.errors = delta(errors, earlier.errors);
+  out.bytes_in = delta(bytes_in, earlier.bytes_in);
+  out.bytes_out = delta(bytes_out, earlier.bytes_out);
+  out.latency_us = latency_us.since(earlier.latency_us);
+  return out;
+}
+
+Recorder Recorder::since(const Recorder& earlier) const {
+  Recorder out = *this;  // gauges, memory and messages as now
+  for (std::size_t i = 0; i < kConnStates; ++i)
+    out.entered[i] = delta(entered[i], earlier.entered[i]);
+  for (std::size_t i = 0; i < kReasons; ++i) out.errors[i] = delta(errors[i], earlier.errors[i]);
+  out.connects = delta(connects, earlier.connects);
+  out.connect_attempts = delta(connect_attempts, earlier.connect_attempts);
+  out.requests = delta(requests, earlier.requests);
+  out.replies = delta(replies, earlier.replies);
+  out.bytes_in = delta(bytes_in, earlier.bytes_in);
+  out.bytes_out = delta(bytes_out, earlier.bytes_out);
+  out.iterations = delta(iterations, earlier.iterations);
+  out.syn_retries = delta(syn_retries, earlier.syn_retries);
+  out.connect_us = connect_us.since(earlier.connect_us);
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    out.actions[i] = i < earlier.actions.size() ? actions[i].since(earlier.actions[i]) : actions[i];
+  }
+  for (auto& [message, times] : out.script_errors) {
+    const auto before = earlier.script_errors.find(message);
+    if (before != earlier.script_errors.end()) times = delta(times, before->second);
+  }
+  std::erase_if(out.script_errors, [](const auto& entry) { return entry.second == 0; });
+  return out;
+}
+
+void Recorder::count_request_end(std::size_t action, RequestEnd end) noexcept {
+  CommandStats& a = actions[action];
+  --a.in_flight;
+  switch (end) {
+    case RequestEnd::replied:
+      ++a.replies;
+      ++replies;
+      return;
+    case RequestEnd::sent:
+      ++a.no_reply;
+      return;
+    case RequestEnd::failed:
+      ++a.failed;
+      return;
+    case RequestEnd::abandoned:
+      ++a.abandoned;
+      return;
+  }
+}
+
+CommandStats all_commands(const Recorder& recorder) {
+  CommandStats all;
+  for (const auto& action : recorder.actions) all.merge(action);
+  return all;
 }
 
 namespace {
@@ -76,6 +158,8 @@ void Recorder::merge(const Recorder& other) {
   bytes_in += other.bytes_in;
   bytes_out += other.bytes_out;
   iterations += other.iterations;
+  syn_retries += other.syn_retries;
+  connect_us.merge(other.connect_us);
   add_into(errors, other.errors);
   // Workers may not have seen every action yet: grow to the longer list.
   if (actions.size() < other.actions.size()) actions.resize(other.actions.size());

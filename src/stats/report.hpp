@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "stats/recorder.hpp"
+#include "stats/threshold.hpp"
 
 namespace swarm::stats {
 
@@ -31,8 +32,21 @@ struct ReportContext {
 std::string format_status(const ReportContext& context, const Snapshot& now,
                           const Snapshot& previous);
 
-/// The report printed when the run ends: duration, totals, average rates,
-/// latency per command, errors by reason and script error messages.
-std::string format_final(const ReportContext& context, const Snapshot& end);
+/// The report printed when the run ends: duration, totals, how every
+/// request ended, average rates, latency per command and connect time,
+/// errors by reason and script error messages. `at_stop`, when given, is a
+/// snapshot taken just before the stop closed the connections: its gauges
+/// (open, states, in flight) are shown.
+std::string format_final(const ReportContext& context, const Snapshot& end,
+                         const Recorder* at_stop = nullptr);
+
+/// The final report's threshold section: a count line, then one line per
+/// threshold with pass/FAIL, the expression, its value and where it was
+/// written. Empty when there are none.
+std::string format_thresholds(const std::vector<ThresholdOutcome>& outcomes);
+
+/// One status line on the thresholds judged so far ("" when there are
+/// none): how many hold, which fail and with what value.
+std::string format_threshold_status(const std::vector<ThresholdOutcome>& outcomes);
 
 }  // namespace swarm::stats

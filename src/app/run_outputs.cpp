@@ -1,0 +1,176 @@
+#include "app/run_outputs.hpp"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include "plan/duration.hpp"
+#include "stats/command_rows.hpp"
+#include "stats/hgrm.hpp"
+
+namespace swarm::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifndef SWARM_VERSION
+#define SWARM_VERSION "unknown"
+#endif
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The module file the loader picks: NAME.lua first, then NAME.so.
+std::pair<std::string, std::string> module_file(const std::string& dir, const std::string& name) {
+  const fs::path lua = fs::path(dir) / (name + ".lua");
+  std::error_code error;
+  if (fs::is_regular_file(lua, error)) return {fs::absolute(lua, error).string(), "lua"};
+  return {fs::absolute(fs::path(dir) / (name + ".so"), error).string(), "native"};
+}
+
+std::int64_t signed_count(std::size_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
+std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o) {
+  using stats::FlagValue;
+  auto duration = [](std::chrono::nanoseconds d) { return FlagValue{plan::format_duration(d)}; };
+  auto text_or_null = [](const std::string& s) { return s.empty() ? FlagValue{} : FlagValue{s}; };
+  return {
+      {"listen", o.listen},
+      {"server", o.servers},
+      {"script", o.script},
+      {"protocol-dir", o.protocol_dir},
+      {"threads", signed_count(o.threads)},
+      {"connections", signed_count(o.connections)},
+      {"duration", o.duration ? duration(*o.duration) : FlagValue{}},
+      {"interval", duration(o.interval)},
+      {"connect-rate", o.connect_rate},
+      {"max-connecting", signed_count(o.max_connecting)},
+      {"timeout", duration(o.timeout)},
+      {"connect-timeout", duration(o.connect_timeout)},
+      {"sndbuf", std::int64_t{o.sndbuf}},
+      {"rcvbuf", std::int64_t{o.rcvbuf}},
+      {"source", text_or_null(o.sources)},
+      {"max-sessions", signed_count(o.max_sessions)},
+      {"seed", static_cast<std::int64_t>(o.seed)},
+      {"report", text_or_null(o.report)},
+      {"hdr-dir", text_or_null(o.hdr_dir)},
+      {"threshold", o.thresholds},
+  };
+}
+
+/// A command name as a file name: anything but letters, digits, '_', '-',
+/// '.' and '@' becomes '_'.
+std::string file_name_for(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.' || c == '@';
+    if (!keep) c = '_';
+  }
+  if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
+  return out + ".hgrm";
+}
+
+bool write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (out) return true;
+  std::fprintf(stderr, "swarm: cannot write %s: %s\n", path.c_str(),
+               std::error_code(errno, std::generic_category()).message().c_str());
+  return false;
+}
+
+bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
+  const stats::Recorder& totals = controller.result().end.totals;
+  bool ok = true;
+  for (const auto& row : stats::command_rows(controller.context().action_names, totals, nullptr)) {
+    ok = write_file(dir / file_name_for(row.name), stats::format_hgrm(row.now.latency_us)) && ok;
+  }
+  return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
+}
+
+}  // namespace
+
+const char* swarm_version() noexcept {
+  return SWARM_VERSION;
+}
+
+void prepare_outputs(const Options& options) {
+  if (!options.report.empty()) {
+    fs::path dir = fs::path(options.report).parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code error;
+    if (fs::is_directory(options.report, error)) {
+      throw std::runtime_error(fmt::format("--report: {} is a directory", options.report));
+    }
+    if (!fs::is_directory(dir, error) || ::access(dir.c_str(), W_OK) != 0) {
+      throw std::runtime_error(
+          fmt::format("--report: cannot write {}: {} is not a writable "
+                      "directory",
+                      options.report, dir.string()));
+    }
+  }
+  if (!options.hdr_dir.empty()) {
+    std::error_code error;
+    fs::create_directories(options.hdr_dir, error);
+    if (error || !fs::is_directory(options.hdr_dir) ||
+        ::access(options.hdr_dir.c_str(), W_OK) != 0) {
+      throw std::runtime_error(fmt::format("--hdr-dir: cannot use {}: {}", options.hdr_dir,
+                                           error ? error.message() : "not a writable directory"));
+    }
+  }
+}
+
+stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std::uint64_t seed) {
+  stats::RunConfig config;
+  config.version = swarm_version();
+  config.argv = options.argv;
+  Options effective = options;
+  effective.seed = seed;
+  config.flags = flags_of(effective);
+  config.plan_path = options.script;
+  config.plan_text = read_text(options.script);
+  config.protocol = plan.protocol;
+  std::tie(config.module_path, config.module_kind) =
+      module_file(options.protocol_dir, plan.protocol);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  config.host = host;
+  utsname names{};
+  if (::uname(&names) == 0) config.kernel = fmt::format("{} {}", names.sysname, names.release);
+  config.cores = std::thread::hardware_concurrency();
+  config.started_at = std::chrono::system_clock::now();
+  return config;
+}
+
+bool write_outputs(const Options& options, stats::RunConfig config, const Controller& controller,
+                   int exit_status) {
+  bool ok = true;
+  if (!options.hdr_dir.empty()) ok = write_hgrm_files(options.hdr_dir, controller);
+  if (!ok && exit_status == 0) exit_status = 1;
+  if (!options.report.empty()) {
+    config.ended_at = std::chrono::system_clock::now();
+    const RunEnd& end = controller.result();
+    stats::RunRecord record{std::move(config),      controller.context(), end.end,    end.at_stop,
+                            controller.intervals(), end.thresholds,       end.reason, exit_status};
+    ok = write_file(options.report, stats::format_json_report(record)) && ok;
+  }
+  return ok;
+}
+
+}  // namespace swarm::app

@@ -1,0 +1,32 @@
+// The files a run leaves behind: the JSON report (--report) and one .hgrm
+// per command (--hdr-dir). Checked before the run starts, so a typo in a
+// path costs nothing; written after the final report.
+#pragma once
+
+#include <string>
+
+#include "app/controller.hpp"
+#include "app/options.hpp"
+#include "plan/plan.hpp"
+#include "stats/json_report.hpp"
+
+namespace swarm::app {
+
+/// swarm's version, as the report records it.
+const char* swarm_version() noexcept;
+
+/// Makes sure the outputs can be written: --report's directory exists and
+/// is writable, --hdr-dir exists (created if need be). Throws
+/// std::runtime_error naming the flag and the reason.
+void prepare_outputs(const Options& options);
+
+/// The configuration part of the report: flags (with the `seed` the run
+/// uses), plan, module, host, start.
+stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std::uint64_t seed);
+
+/// Writes the JSON report and the .hgrm files that were asked for. Returns
+/// false (after saying why on stderr) when one could not be written.
+bool write_outputs(const Options& options, stats::RunConfig config, const Controller& controller,
+                   int exit_status);
+
+}  // namespace swarm::app

@@ -1,0 +1,290 @@
+#include "stats/json_report.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "stats/command_rows.hpp"
+
+namespace swarm::stats {
+namespace {
+
+// Keys stay in the order written: a report reads top down.
+using json = nlohmann::ordered_json;
+using Seconds = std::chrono::duration<double>;
+
+/// "2024-05-01T12:00:00.123Z".
+std::string iso_time(std::chrono::system_clock::time_point when) {
+  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(when);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", ms);
+}
+
+json flag_json(const FlagValue& value) {
+  return std::visit(
+      [](const auto& v) -> json {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
+          return nullptr;
+        } else {
+          return v;
+        }
+      },
+      value);
+}
+
+json summary_json(const LatencySummary& s) {
+  json out = {{"count", s.count}, {"min", s.min}, {"mean", s.mean}, {"max", s.max}};
+  for (std::size_t i = 0; i < kSummaryNames.size(); ++i) out[kSummaryNames[i]] = s.points[i];
+  return out;
+}
+
+/// A full latency distribution: the summary, the exact sum and every
+/// non-empty bucket, enough to merge reports bucket by bucket.
+json latency_json(const Histogram& h) {
+  json out = summary_json(summarize(h));
+  out["unit"] = "us";
+  out["sum"] = h.sum();
+  json buckets = json::array();
+  h.for_each_bucket([&](std::size_t index, std::uint64_t count) {
+    buckets.push_back({Histogram::lowest_in(index), Histogram::highest_in(index), count});
+  });
+  out["histogram"] = {{"layout", "log-linear"},
+                      {"sub_bucket_bits", Histogram::kSubBucketBits},
+                      {"max_bits", Histogram::kMaxBits},
+                      {"relative_error", Histogram::kRelativeError},
+                      {"buckets", std::move(buckets)}};
+  return out;
+}
+
+json reasons_json(const std::array<std::uint64_t, kReasons>& counts) {
+  json out = json::object();
+  for (std::size_t i = 0; i < kReasons; ++i) out[to_string(static_cast<Reason>(i))] = counts[i];
+  return out;
+}
+
+template <class Array>
+json states_json(const Array& counts) {
+  json out = json::object();
+  for (std::size_t i = 0; i < kConnStates; ++i) {
+    out[to_string(static_cast<ConnState>(i))] = counts[i];
+  }
+  return out;
+}
+
+json config_json(const RunConfig& c) {
+  json flags = json::object();
+  for (const auto& [name, value] : c.flags) flags[name] = flag_json(value);
+  return {{"argv", c.argv},
+          {"flags", std::move(flags)},
+          {"plan", {{"path", c.plan_path}, {"text", c.plan_text}}},
+          {"module", {{"name", c.protocol}, {"path", c.module_path}, {"kind", c.module_kind}}},
+          {"host", {{"name", c.host}, {"kernel", c.kernel}, {"cores", c.cores}}},
+          {"started_at", iso_time(c.started_at)},
+          {"ended_at", iso_time(c.ended_at)}};
+}
+
+json request_ends_json(const CommandStats& s) {
+  return {{"requests", s.requests}, {"replies", s.replies},     {"no_reply", s.no_reply},
+          {"failed", s.failed},     {"abandoned", s.abandoned}, {"in_flight", s.in_flight}};
+}
+
+json totals_json(const Recorder& r, double seconds) {
+  json out = request_ends_json(all_commands(r));
+  std::uint64_t errors = 0;
+  for (const auto count : r.errors) errors += count;
+  const auto rate = [seconds](std::uint64_t count) {
+    return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+  };
+  out.update({{"iterations", r.iterations},
+              {"connects", r.connects},
+              {"connect_attempts", r.connect_attempts},
+              {"syn_retries", r.syn_retries},
+              {"errors", errors},
+              {"bytes_in", r.bytes_in},
+              {"bytes_out", r.bytes_out},
+              {"per_second",
+               {{"connects", rate(r.connects)},
+                {"requests", rate(r.requests)},
+                {"replies", rate(r.replies)},
+                {"iterations", rate(r.iterations)},
+                {"bytes_in", rate(r.bytes_in)},
+                {"bytes_out", rate(r.bytes_out)}}}});
+  return out;
+}
+
+json connections_json(const RunRecord& record) {
+  const Recorder& r = record.end.totals;
+  return {{"target", record.context.target},
+          {"open_at_stop", record.at_stop.open},
+          {"in_state_at_stop", states_json(record.at_stop.in_state)},
+          {"entered", states_json(r.entered)},
+          {"established", r.connects},
+          {"attempts", r.connect_attempts},
+          {"syn_retries", r.syn_retries},
+          {"connect_time", latency_json(r.connect_us)}};
+}
+
+json errors_json(const Recorder& r) {
+  json messages = json::array();
+  for (const auto& [message, count] : r.script_errors) {
+    messages.push_back({{"message", message}, {"count", count}});
+  }
+  return {{"by_reason", reasons_json(r.errors)}, {"messages", std::move(messages)}};
+}
+
+json commands_json(const RunRecord& record) {
+  json out = json::array();
+  for (const auto& row : command_rows(record.context.action_names, record.end.totals, nullptr)) {
+    const CommandStats& s = row.now;
+    json command = request_ends_json(s);
+    std::vector<std::size_t> actions;
+    for (const auto index : row.actions) actions.push_back(index + 1);
+    command.update({{"name", row.name},
+                    {"actions", actions},
+                    {"calls", s.calls},
+                    {"errors", s.errors},
+                    {"bytes_in", s.bytes_in},
+                    {"bytes_out", s.bytes_out},
+                    {"latency", latency_json(s.latency_us)}});
+    out.push_back(std::move(command));
+  }
+  return out;
+}
+
+json interval_json(const IntervalRecord& i) {
+  json commands = json::array();
+  for (const auto& c : i.commands) {
+    commands.push_back({{"name", c.name},
+                        {"calls", c.calls},
+                        {"requests", c.requests},
+                        {"replies", c.replies},
+                        {"failed", c.failed},
+                        {"errors", c.errors},
+                        {"in_flight", c.in_flight},
+                        {"latency", summary_json(c.latency)}});
+  }
+  return {{"elapsed_s", i.elapsed_s},
+          {"seconds", i.seconds},
+          {"target", i.target},
+          {"open", i.open},
+          {"in_state", states_json(i.in_state)},
+          {"connects", i.connects},
+          {"attempts", i.attempts},
+          {"syn_retries", i.syn_retries},
+          {"requests", i.requests},
+          {"replies", i.replies},
+          {"iterations", i.iterations},
+          {"bytes_in", i.bytes_in},
+          {"bytes_out", i.bytes_out},
+          {"errors", reasons_json(i.errors)},
+          {"connect_time", summary_json(i.connect_time)},
+          {"commands", std::move(commands)}};
+}
+
+json threshold_json(const ThresholdOutcome& o) {
+  const Threshold& t = o.threshold;
+  json value = o.result.has_data ? json(o.result.value) : json(nullptr);
+  return {{"expression", t.expression},
+          {"text", t.text},
+          {"source", o.source},
+          {"abort", t.abort},
+          {"warmup_s", Seconds(t.warmup).count()},
+          {"judged_s", o.judged_seconds},
+          {"value", std::move(value)},
+          {"unit", o.result.unit},
+          {"shown", o.result.shown},
+          {"pass", o.result.pass},
+          {"aborted_run", o.aborted_run}};
+}
+
+/// `text` (pretty JSON) with every array of plain numbers on one line:
+/// buckets read `[9984, 10047, 16936]`, not one number per line.
+std::string collapse_number_arrays(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    out += c;
+    if (in_string) {
+      if (c == '\\') {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c != '[') continue;
+    const std::size_t end = text.find_first_of("[]{}\"", i + 1);
+    if (end == std::string::npos || text[end] != ']') continue;
+    // Only numbers, commas and blanks inside: write them on one line.
+    std::string_view inner(text.data() + i + 1, end - i - 1);
+    if (inner.find_first_not_of("0123456789.eE+-, \n") != std::string_view::npos) continue;
+    bool gap = false;
+    for (const char d : inner) {
+      if (d == ' ' || d == '\n') {
+        gap = true;
+        continue;
+      }
+      if (gap && out.back() == ',') out += ' ';
+      gap = false;
+      out += d;
+    }
+    out += ']';
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_json_report(const RunRecord& record) {
+  const Recorder& r = record.end.totals;
+  const double seconds = Seconds(record.end.taken - record.context.started).count();
+  json intervals = json::array();
+  for (const auto& interval : record.intervals) intervals.push_back(interval_json(interval));
+  json thresholds = json::array();
+  bool all_pass = true;
+  for (const auto& outcome : record.thresholds) {
+    thresholds.push_back(threshold_json(outcome));
+    all_pass = all_pass && outcome.result.pass;
+  }
+  const json report = {
+      {"schema", kReportSchema},
+      {"swarm", {{"version", record.config.version}}},
+      {"config", config_json(record.config)},
+      {"duration_s", seconds},
+      {"stop", {{"reason", record.stop_reason}, {"exit_status", record.exit_status}}},
+      {"totals", totals_json(r, seconds)},
+      {"connections", connections_json(record)},
+      {"errors", errors_json(r)},
+      {"commands", commands_json(record)},
+      {"intervals", std::move(intervals)},
+      {"thresholds", {{"passed", all_pass}, {"list", std::move(thresholds)}}},
+  };
+  return collapse_number_arrays(report.dump(2)) + "\n";
+}
+
+Histogram histogram_from_json(std::string_view latency_json) {
+  try {
+    const json latency = json::parse(latency_json);
+    std::vector<std::pair<std::size_t, std::uint64_t>> buckets;
+    for (const auto& bucket : latency.at("histogram").at("buckets")) {
+      const auto lowest = bucket.at(0).get<std::uint64_t>();
+      const std::size_t index = Histogram::index_of(lowest);
+      if (Histogram::lowest_in(index) != lowest) {
+        throw std::invalid_argument(fmt::format("{} is not a bucket's lowest value", lowest));
+      }
+      buckets.emplace_back(index, bucket.at(2).get<std::uint64_t>());
+    }
+    return Histogram::from_parts(buckets, latency.at("sum").get<std::uint64_t>(),
+                                 latency.at("min").get<std::uint64_t>(),
+                                 latency.at("max").get<std::uint64_t>());
+  } catch (const json::exception& error) {
+    throw std::invalid_argument(std::string("latency object: ") + error.what());
+  }
+}
+
+}  // namespace swarm::stats

@@ -1,0 +1,102 @@
+// Pieces shared by the status block and the final report: a line of
+// "word value" items, deltas, rates, percentile columns, error items, the
+// connection lines both show. Internal to the stats layer.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <iterator>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "stats/command_rows.hpp"
+#include "stats/recorder.hpp"
+#include "stats/report.hpp"
+
+namespace swarm::stats::text {
+
+inline constexpr std::size_t kValueWidth = 8;  // a latency or count column
+/// The latency row of connect times (SYN sent to established); '@' keeps it
+/// apart from any command name.
+inline constexpr std::string_view kConnectRow = "@connect";
+
+/// One line of "word value" items after a label padded to a common column.
+class Line {
+ public:
+  explicit Line(std::string_view label) : text_(fmt::format("{:<13} ", label)) {}
+  /// Appends "word value".
+  Line& add(std::string_view word, std::string_view value) {
+    separate();
+    fmt::format_to(std::back_inserter(text_), "{} {}", word, value);
+    return *this;
+  }
+  /// Appends free text.
+  Line& add(std::string_view text) {
+    separate();
+    text_ += text;
+    return *this;
+  }
+  /// Appends the line, newline included, to `out`.
+  void end(std::string& out) const {
+    out += text_;
+    out += '\n';
+  }
+
+ private:
+  void separate() {
+    if (!first_) text_ += "  ";
+    first_ = false;
+  }
+
+  std::string text_;   // the line so far
+  bool first_ = true;  // no item yet: no separator needed
+};
+
+/// `now - before`, never wrapping (counters only grow, but a worker may be
+/// missing from one of the snapshots).
+inline std::uint64_t delta(std::uint64_t now, std::uint64_t before) {
+  return now > before ? now - before : 0;
+}
+
+inline double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+/// The width of the name column for `rows` (and the @connect row).
+std::size_t name_width(const std::vector<CommandRow>& rows);
+
+/// Right-aligned latency columns of `latency` at each of `points` (100 is
+/// max); dashes when empty.
+std::string percentiles(const Histogram& latency, std::initializer_list<double> points);
+
+/// Non-zero reasons as "reason count" items ("" when all are zero).
+std::string reason_items(const std::array<std::uint64_t, kReasons>& counts);
+/// Adds the non-zero reasons to `line`, if any.
+void add_reasons(Line& line, const std::array<std::uint64_t, kReasons>& counts);
+std::array<std::uint64_t, kReasons> reasons_between(const Recorder& now, const Recorder& before);
+
+/// "connections target .. open .. connecting .. established .. attempts ..".
+void append_connections(std::string& out, const ReportContext& context, const Recorder& r);
+/// The original's "Aggregates" view: transitions into each state and errors,
+/// since the start.
+void append_aggregates(std::string& out, const Recorder& r);
+/// Rates of connects, requests, replies, iterations and bytes over `seconds`.
+void append_rates(std::string& out, std::string_view label, const Recorder& now,
+                  const Recorder& before, double seconds);
+/// When connects needed SYN retransmissions: how many, and what to do.
+void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t recent,
+                        std::string_view window);
+
+/// Messages by count (most first), newlines flattened, long ones cut.
+std::vector<std::pair<std::uint64_t, std::string>> ranked(
+    const std::map<std::string, std::uint64_t>& messages);
+/// "N more messages (M times)" for the messages past the first `shown`.
+std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& list,
+                    std::size_t shown);
+
+}  // namespace swarm::stats::text
