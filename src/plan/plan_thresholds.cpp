@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "plan/duration.hpp"
@@ -57,9 +58,10 @@ std::optional<stats::Threshold> parse_expression(const YAML::Node& node, SourceL
 std::optional<PlanThreshold> parse_map_entry(const YAML::Node& node, SourceLocation where,
                                              const std::vector<std::string>& commands,
                                              std::vector<Problem>& problems) {
-  YAML::Node expr;
-  YAML::Node abort;
-  YAML::Node warmup;
+  // A default YAML::Node is a defined null: optionals tell "absent" apart.
+  std::optional<YAML::Node> expr;
+  std::optional<YAML::Node> abort;
+  std::optional<YAML::Node> warmup;
   for (const auto& item : node) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : describe(item.first);
     const SourceLocation key_where = location_of(item.first, where);
@@ -80,31 +82,33 @@ std::optional<PlanThreshold> parse_map_entry(const YAML::Node& node, SourceLocat
     problems.push_back({where, "thresholds: missing 'expr' (the threshold, e.g. p99(get) < 5ms)"});
     return std::nullopt;
   }
-  auto threshold = parse_expression(expr, location_of(expr, where), commands, problems);
+  const SourceLocation expr_where = location_of(*expr, where);
+  auto threshold = parse_expression(*expr, expr_where, commands, problems);
+  const SourceLocation first_character = column_in(*expr, expr_where, 1);
   if (!threshold) return std::nullopt;
   if (abort) {
-    const auto value = abort.IsScalar() ? resolve_plain_scalar(abort.Scalar()) : std::nullopt;
+    const auto value = abort->IsScalar() ? resolve_plain_scalar(abort->Scalar()) : std::nullopt;
     const bool* flag = value ? std::get_if<bool>(&value->data) : nullptr;
     if (flag == nullptr) {
       problems.push_back(
-          {location_of(abort, where),
-           fmt::format("thresholds: abort: expected true or false, got {}", describe(abort))});
+          {location_of(*abort, where),
+           fmt::format("thresholds: abort: expected true or false, got {}", describe(*abort))});
       return std::nullopt;
     }
     threshold->abort = *flag;
   }
   if (warmup) {
-    const auto duration = warmup.IsScalar() ? parse_duration(warmup.Scalar()) : std::nullopt;
+    const auto duration = warmup->IsScalar() ? parse_duration(warmup->Scalar()) : std::nullopt;
     if (!duration) {
-      problems.push_back({location_of(warmup, where),
+      problems.push_back({location_of(*warmup, where),
                           fmt::format("thresholds: warmup: expected a duration (10s, 500ms, 1m), "
                                       "got {}",
-                                      describe(warmup))});
+                                      describe(*warmup))});
       return std::nullopt;
     }
     threshold->warmup = *duration;
   }
-  return PlanThreshold{std::move(*threshold), location_of(expr, where)};
+  return PlanThreshold{std::move(*threshold), first_character};
 }
 
 }  // namespace
@@ -128,7 +132,7 @@ std::vector<PlanThreshold> parse_thresholds(const YAML::Node& node, SourceLocati
         out.push_back(std::move(*threshold));
       }
     } else if (auto threshold = parse_expression(entry, where, commands, problems)) {
-      out.push_back(PlanThreshold{std::move(*threshold), where});
+      out.push_back(PlanThreshold{std::move(*threshold), column_in(entry, where, 1)});
     }
   }
   return out;

@@ -45,6 +45,8 @@ class Cursor {
   char peek() const { return done() ? '\0' : text_[at_]; }
   std::size_t column() const { return at_ + 1; }
   std::size_t position() const { return at_; }
+  /// Goes back to `position` (one already passed).
+  void rewind(std::size_t position) { at_ = position; }
   std::string_view text() const { return text_; }
   /// Consumes `word` when the text continues with it.
   bool take(std::string_view word) {
@@ -198,6 +200,13 @@ double read_number(Cursor& in) {
 void read_bound(Cursor& in, Threshold& t) {
   const std::size_t number_column = in.column();
   double value = read_number(in);
+  // The unit may follow a space: `5 ms` reads as `5ms`.
+  const std::size_t after_number = in.position();
+  in.skip_spaces();
+  const char next = in.peek();
+  const bool unit_follows = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+                            next == '%' || next == '\xc2';  // µ in UTF-8
+  if (!unit_follows) in.rewind(after_number);
   const std::size_t unit_column = in.column();
   const std::string_view unit =
       in.take_while([](char c) { return c != ' ' && c != '\t' && c != ';'; });

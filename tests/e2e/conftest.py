@@ -6,11 +6,13 @@ Every wait polls a condition until a deadline (`wait_until`), and every
 process a test starts is ended by the fixture that started it, even when the
 test fails.
 
-Environment: SWARM_BIN, DURIAN_SERVER_BIN (paths to the binaries; relative
-paths are taken from the current directory) and SWARM_SOURCE_DIR (the
-project root, for examples/).
+Environment: SWARM_BIN, DURIAN_SERVER_BIN, HOLD_SERVER_BIN (paths to the
+binaries; relative paths are taken from the current directory) and
+SWARM_SOURCE_DIR (the project root, for examples/ and docs/).
 """
 
+import json
+import math
 import os
 import re
 import shutil
@@ -78,6 +80,11 @@ def swarm_bin():
 @pytest.fixture(scope="session")
 def durian_bin():
     return _binary("DURIAN_SERVER_BIN", "durian-server")
+
+
+@pytest.fixture(scope="session")
+def hold_bin():
+    return _binary("HOLD_SERVER_BIN", "hold-server")
 
 
 def free_port(host="127.0.0.1"):
@@ -354,6 +361,96 @@ def redis_server(processes, tmp_path):
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     return RedisServer(processes, binary, tmp_path)
+
+
+# --------------------------------------------------------------------------
+# The hold server (tests/servers/hold): every request answered exactly
+# --hold after it arrived; its own counts and hold times are the oracle.
+
+
+class HoldServer:
+    def __init__(self, start, binary, hold):
+        self.process = start([binary, "--listen", "127.0.0.1:0", "--hold", hold], "hold-server")
+        match = self.process.wait_output(r"hold-server: listening on \S+:(\d+)")
+        self.host = "127.0.0.1"
+        self.port = int(match.group(1))
+
+    @property
+    def address(self):
+        return hostport(self.host, self.port)
+
+    def stats(self):
+        """Counts so far: requests, replies, connections (less the asking one), dropped."""
+        line = request_line(self.host, self.port, "HOLDSTATS")
+        match = re.fullmatch(r"\+requests (\d+) replies (\d+) connections (\d+) dropped (\d+)", line)
+        if not match:
+            raise AssertionError(f"unexpected HOLDSTATS reply {line!r}")
+        return dict(zip(("requests", "replies", "connections", "dropped"), map(int, match.groups())))
+
+    def wait_idle(self, timeout=10.0):
+        """Waits until every client has gone (so every byte they sent is counted)."""
+        return wait_until(self.stats, timeout, "the hold server's clients to leave", check=lambda s: s["connections"] == 0)
+
+    def stop(self):
+        """SIGTERM; returns its final counts and hold times (µs) as a dict."""
+        self.process.popen.send_signal(signal.SIGTERM)
+        assert self.process.wait_exit() == 0, self.process.stderr()
+        out = self.process.stdout()
+        counts = re.search(r"accepted (\d+) requests (\d+) replies (\d+) dropped (\d+)", out)
+        holds = re.search(r"hold_us (.*)$", out, re.M)
+        assert counts and holds, out
+        result = dict(zip(("accepted", "requests", "replies", "dropped"), map(int, counts.groups())))
+        words = holds.group(1).split()
+        result["hold_us"] = {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
+        return result
+
+
+@pytest.fixture
+def hold_server(processes, hold_bin):
+    """hold_server(hold="10ms") starts a hold server for this test."""
+
+    def start(hold="10ms"):
+        return HoldServer(processes, hold_bin, hold)
+
+    return start
+
+
+# --------------------------------------------------------------------------
+# Reports
+
+
+REPORT_SCHEMA = SOURCE_DIR / "docs" / "report.schema.json"
+
+
+def load_report(path):
+    """The JSON report at `path`, validated against docs/report.schema.json."""
+    try:
+        import jsonschema
+    except ImportError:
+        pytest.fail("python3-jsonschema is needed to validate reports (apt-get install python3-jsonschema)")
+    report = json.loads(Path(path).read_text())
+    schema = json.loads(REPORT_SCHEMA.read_text())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+    assert not problems, "report does not match the schema:\n" + "\n".join(
+        f"  {'/'.join(map(str, e.path))}: {e.message[:300]}" for e in problems[:20]
+    )
+    return report
+
+
+def percentile_from_buckets(buckets, minimum, maximum, p):
+    """swarm's percentile from a report's buckets: nearest rank, the bucket's
+    midpoint clamped to [min, max] (the top bucket answers max)."""
+    total = sum(count for _, _, count in buckets)
+    rank = max(1, math.ceil(p / 100.0 * total))
+    seen = 0
+    for lowest, highest, count in buckets:
+        seen += count
+        if seen >= rank:
+            if p >= 100:
+                return maximum
+            return min(max(lowest + (highest - lowest) // 2, minimum), maximum)
+    return maximum
 
 
 # --------------------------------------------------------------------------

@@ -224,5 +224,42 @@ TEST(Histogram, CopiesAreIndependent) {
   EXPECT_EQ(h.max(), 20u);
 }
 
+TEST(Histogram, RelativeErrorBoundIsPinned) {
+  // A value alone in a histogram comes back as its bucket's midpoint: never
+  // further from it than kRelativeError (1/256) of it, plus half a unit. The
+  // bound is tight: somewhere it is nearly reached. Every value below 2^20,
+  // then a sweep of larger ones up to kMaxTracked.
+  EXPECT_EQ(Histogram::kRelativeError, 1.0 / 256);
+  double worst = 0;
+  auto check = [&](std::uint64_t value) {
+    Histogram h;
+    h.record(value);
+    h.record(Histogram::lowest_in(Histogram::index_of(value)));  // min is not the value
+    h.record(Histogram::highest_in(Histogram::index_of(value)));
+    const auto got = static_cast<double>(h.percentile(50));
+    const auto exact = static_cast<double>(value);
+    const double error = std::abs(got - exact);
+    ASSERT_LE(error, exact * Histogram::kRelativeError + 0.5) << value;
+    if (value >= 256) worst = std::max(worst, error / exact);
+  };
+  for (std::uint64_t v = 0; v < (1u << 20); ++v) check(v);
+  for (std::uint64_t v = 1u << 20; v < Histogram::kMaxTracked; v += v / 1000 + 7) check(v);
+  EXPECT_GT(worst, Histogram::kRelativeError * 0.95) << "the bound is not tight any more";
+}
+
+TEST(Histogram, FromPartsRebuildsExactly) {
+  Histogram h;
+  for (std::uint64_t v : {0, 7, 300, 301, 5000, 123456}) h.record(v);
+  std::vector<std::pair<std::size_t, std::uint64_t>> buckets;
+  h.for_each_bucket([&](std::size_t i, std::uint64_t n) { buckets.emplace_back(i, n); });
+  const Histogram copy = Histogram::from_parts(buckets, h.sum(), h.min(), h.max());
+  EXPECT_TRUE(copy == h);
+  EXPECT_EQ(copy.percentile(50), h.percentile(50));
+  EXPECT_EQ(h.sum(), 0u + 7 + 300 + 301 + 5000 + 123456);
+  EXPECT_THROW(Histogram::from_parts({{Histogram::kBuckets, 1}}, 1, 1, 1), std::invalid_argument);
+  EXPECT_THROW(Histogram::from_parts(buckets, h.sum(), 1, h.max()), std::invalid_argument);
+  EXPECT_TRUE(Histogram::from_parts({}, 0, 0, 0).empty());
+}
+
 }  // namespace
 }  // namespace swarm::stats

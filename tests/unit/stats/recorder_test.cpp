@@ -98,5 +98,74 @@ TEST(Recorder, MergeIntoEmptyCopies) {
   EXPECT_EQ(total.actions[1].requests, 5u);
 }
 
+TEST(Recorder, EveryRequestEndsOneWayOrIsInFlight) {
+  Recorder r;
+  r.actions.resize(2);
+  for (int i = 0; i < 7; ++i) r.count_request(1);
+  r.count_reply(1, 250);
+  r.count_reply(1, 350);
+  r.count_request_end(1, RequestEnd::sent);
+  r.count_request_end(1, RequestEnd::failed);
+  r.count_request_end(1, RequestEnd::abandoned);
+  const CommandStats& s = r.actions[1];
+  EXPECT_EQ(r.requests, 7u);
+  EXPECT_EQ(r.replies, 2u);
+  EXPECT_EQ(s.requests, 7u);
+  EXPECT_EQ(s.replies, 2u);
+  EXPECT_EQ(s.no_reply, 1u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_EQ(s.abandoned, 1u);
+  EXPECT_EQ(s.in_flight, 2);
+  EXPECT_EQ(s.requests, s.replies + s.no_reply + s.failed + s.abandoned +
+                            static_cast<std::uint64_t>(s.in_flight));
+  EXPECT_EQ(s.latency_us.count(), 2u);
+  EXPECT_EQ(all_commands(r).requests, 7u);
+}
+
+TEST(Recorder, ConnectsCountTimeAndSynRetries) {
+  Recorder r;
+  r.count_connect(300, false);
+  r.count_connect(1'000'300, true);
+  EXPECT_EQ(r.connects, 2u);
+  EXPECT_EQ(r.syn_retries, 1u);
+  EXPECT_EQ(r.connect_us.count(), 2u);
+  EXPECT_EQ(r.connect_us.max(), 1'000'300u);
+  Recorder other = r;
+  r.merge(other);
+  EXPECT_EQ(r.syn_retries, 2u);
+  EXPECT_EQ(r.connect_us.count(), 4u);
+}
+
+TEST(Recorder, SinceKeepsWhatHappenedInBetweenAndGaugesAsNow) {
+  Recorder before;
+  before.actions.resize(1);
+  before.count_request(0);
+  before.count_reply(0, 100);
+  before.count_connect(50, false);
+  before.script_errors["old"] = 2;
+  before.open = 1;
+  Recorder now = before;
+  now.count_request(0);
+  now.count_request(0);
+  now.count_reply(0, 900);
+  now.count_connect(70, true);
+  now.script_errors["old"] = 3;
+  now.script_errors["new"] = 1;
+  now.open = 5;
+  const Recorder diff = now.since(before);
+  EXPECT_EQ(diff.requests, 2u);
+  EXPECT_EQ(diff.replies, 1u);
+  EXPECT_EQ(diff.actions[0].requests, 2u);
+  EXPECT_EQ(diff.actions[0].in_flight, 1);  // a gauge: as now
+  EXPECT_EQ(diff.actions[0].latency_us.count(), 1u);
+  EXPECT_EQ(diff.actions[0].latency_us.min(), 900u);
+  EXPECT_EQ(diff.connects, 1u);
+  EXPECT_EQ(diff.syn_retries, 1u);
+  EXPECT_EQ(diff.connect_us.count(), 1u);
+  EXPECT_EQ(diff.open, 5);
+  EXPECT_EQ(diff.script_errors.at("old"), 1u);
+  EXPECT_EQ(diff.script_errors.at("new"), 1u);
+}
+
 }  // namespace
 }  // namespace swarm::stats

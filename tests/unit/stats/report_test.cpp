@@ -179,5 +179,74 @@ TEST_F(ReportTest, MemoryLineSplitsPerConnectionFromPerWorkerCosts) {
   EXPECT_NE(line.find("buffers 64"), std::string::npos) << line;
 }
 
+TEST_F(ReportTest, ConnectTimeHasARowOfItsOwn) {
+  previous_.totals.connect_us.record_n(400, 100);
+  now_.totals.connect_us.record_n(400, 100);
+  now_.totals.connect_us.record_n(2000, 122);
+  const std::string status = format_status(context_, now_, previous_);
+  const std::string row = line_starting(status, "  @connect");
+  EXPECT_NE(row.find("61.0"), std::string::npos) << status;  // 122 connects over 2 s
+  EXPECT_NE(row.find("2.00ms"), std::string::npos) << status;
+  const std::string final_row = line_starting(format_final(context_, now_), "  @connect");
+  EXPECT_NE(final_row.find("1.28ms  2.00ms"), std::string::npos) << final_row;  // mean, p50
+}
+
+TEST_F(ReportTest, SynRetriesComeWithAHint) {
+  EXPECT_EQ(line_starting(format_status(context_, now_, previous_), "syn retries"), "");
+  previous_.totals.syn_retries = 40;
+  now_.totals.syn_retries = 742;
+  const std::string line = line_starting(format_status(context_, now_, previous_), "syn retries");
+  EXPECT_NE(line.find("last 2.0s 702"), std::string::npos) << line;
+  EXPECT_NE(line.find("since start 742 connects needed a SYN retransmission"), std::string::npos)
+      << line;
+  EXPECT_NE(line.find("listen backlog"), std::string::npos) << line;
+  EXPECT_NE(line.find("somaxconn"), std::string::npos) << line;
+  const std::string final_line = line_starting(format_final(context_, now_), "syn retries");
+  EXPECT_NE(final_line.find("in all 742"), std::string::npos) << final_line;
+}
+
+TEST_F(ReportTest, FinalReportReconcilesRequests) {
+  Recorder& r = now_.totals;
+  r.actions[2].requests = 4000;
+  r.actions[2].replies = 3990;
+  r.actions[2].no_reply = 3;
+  r.actions[2].failed = 2;
+  r.actions[2].abandoned = 4;
+  r.actions[2].in_flight = 1;
+  Recorder at_stop = r;
+  at_stop.open = 9'800;
+  const std::string text = format_final(context_, now_, &at_stop);
+  EXPECT_NE(line_starting(text, "requests")
+                .find("requests      4000 = replies 3990 + no_reply 3 + failed 2 + in_flight 5  "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(line_starting(text, "at stop").find("open 9800"), std::string::npos) << text;
+  EXPECT_NE(line_starting(text, "latency").find("p99.9  p99.99     max"), std::string::npos)
+      << text;
+}
+
+TEST_F(ReportTest, ThresholdsListValuesAndVerdicts) {
+  EXPECT_EQ(format_thresholds({}), "");
+  ThresholdOutcome pass{parse_threshold("p99(get) < 5ms").threshold.value(),
+                        "--threshold",
+                        {true, 3120, true, "3.12ms", "us"},
+                        62,
+                        false};
+  ThresholdOutcome fail{parse_threshold("errors(*) < 0.1%; abort").threshold.value(),
+                        "plan.yml:9:5",
+                        {true, 0.0052, false, "0.52%", "ratio"},
+                        62,
+                        true};
+  const std::string text = format_thresholds({pass, fail});
+  EXPECT_EQ(line_starting(text, "thresholds"), "thresholds    1 passed  1 failed") << text;
+  EXPECT_NE(text.find("  pass  p99(get) < 5ms        3.12ms  (--threshold)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  FAIL  errors(*) < 0.1%       0.52%  (plan.yml:9:5, aborted the run)"),
+            std::string::npos)
+      << text;
+  const std::string status = format_threshold_status({pass, fail});
+  EXPECT_EQ(status, "thresholds    1 of 2 hold  FAIL errors(*) < 0.1% (0.52%)\n");
+}
+
 }  // namespace
 }  // namespace swarm::stats
