@@ -14,15 +14,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SWARM = os.environ.get("SWARM_BIN", os.path.join(ROOT, "build-bench", "swarm"))
 
 
-def ensure_built():
-    """Builds swarm (Release, in build-bench/) unless SWARM_BIN names one."""
-    if "SWARM_BIN" in os.environ:
-        return
+def ensure_built(*extra_targets):
+    """Builds swarm (Release, in build-bench/) unless SWARM_BIN names one, and
+    `extra_targets` (e.g. hold-server) next to it."""
     build = os.path.join(ROOT, "build-bench")
+    targets = list(extra_targets)
+    if "SWARM_BIN" not in os.environ:
+        targets += ["swarm", "redis_native"]
+    if not targets:
+        return
     subprocess.run(["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
                     "-DSWARM_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count() or 2), "--target", "swarm",
-                    "redis_native"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count() or 2), "--target", *targets],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def free_port():
