@@ -122,11 +122,10 @@ TEST(Recorder, EveryRequestEndsOneWayOrIsInFlight) {
   EXPECT_EQ(all_commands(r).requests, 7u);
 }
 
-TEST(Recorder, ConnectsCountTimeAndSynRetries) {
+TEST(Recorder, HandshakesCountTimeAndSynRetries) {
   Recorder r;
-  r.count_connect(300, false);
-  r.count_connect(1'000'300, true);
-  EXPECT_EQ(r.connects, 2u);
+  r.count_handshake(300, false);
+  r.count_handshake(1'000'300, true);
   EXPECT_EQ(r.syn_retries, 1u);
   EXPECT_EQ(r.connect_us.count(), 2u);
   EXPECT_EQ(r.connect_us.max(), 1'000'300u);
@@ -141,14 +140,16 @@ TEST(Recorder, SinceKeepsWhatHappenedInBetweenAndGaugesAsNow) {
   before.actions.resize(1);
   before.count_request(0);
   before.count_reply(0, 100);
-  before.count_connect(50, false);
+  before.count_handshake(50, false);
+  ++before.connects;
   before.script_errors["old"] = 2;
   before.open = 1;
   Recorder now = before;
   now.count_request(0);
   now.count_request(0);
   now.count_reply(0, 900);
-  now.count_connect(70, true);
+  now.count_handshake(70, true);
+  ++now.connects;
   now.script_errors["old"] = 3;
   now.script_errors["new"] = 1;
   now.open = 5;
