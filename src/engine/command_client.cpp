@@ -34,6 +34,7 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
   const auto started = loop.refresh_now();
   connection_.arm_timeout(started + connection_.worker().config().timeout);
   IoStatus status = co_await connection_.write(request);
+  if (status == IoStatus::ok) rec.actions[action_].bytes_out += request.size();
   std::int64_t arrived_ns = 0;
   Reply reply = status == IoStatus::ok ? co_await connection_.read_reply(parser, arrived_ns)
                                        : Reply{status, {}};
@@ -43,9 +44,7 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
     // Leave out the time the reply waited in the socket for this worker.
     const auto waited = std::min<std::chrono::nanoseconds>(time_since_arrival(arrived_ns), elapsed);
     rec.count_reply(action_, whole_us(elapsed - waited));
-    auto& stats = rec.actions[action_];
-    stats.bytes_out += request.size();
-    stats.bytes_in += reply.data.size();
+    rec.actions[action_].bytes_in += reply.data.size();
   } else {
     rec.count_request_end(action_, end_without_reply(reply.status));
     if (reply.status == IoStatus::protocol_error) {
