@@ -40,10 +40,12 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
                                        : Reply{status, {}};
   connection_.cancel_timeout();
   if (reply.status == IoStatus::ok) {
+    // Leave out the time the reply waited in the socket for this worker. The
+    // realtime clock is read first: should the thread be preempted between
+    // the two readings, the latency grows, it never shrinks below the truth.
+    const auto waited = time_since_arrival(arrived_ns);
     const auto elapsed = loop.refresh_now() - started;
-    // Leave out the time the reply waited in the socket for this worker.
-    const auto waited = std::min<std::chrono::nanoseconds>(time_since_arrival(arrived_ns), elapsed);
-    rec.count_reply(action_, whole_us(elapsed - waited));
+    rec.count_reply(action_, whole_us(elapsed - std::min(waited, elapsed)));
     rec.actions[action_].bytes_in += reply.data.size();
   } else {
     rec.count_request_end(action_, end_without_reply(reply.status));

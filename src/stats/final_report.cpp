@@ -31,7 +31,7 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
 
 void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
                           const Histogram& connect_us) {
-  const auto kPoints = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
+  const auto points = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out),
                  "{:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}\n", "latency",
@@ -45,11 +45,11 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
     fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", row.name,
                    width - 2, format_exact(s.calls), format_exact(s.requests),
                    format_exact(s.replies), format_exact(s.errors), mean_of(s.latency_us),
-                   percentiles(s.latency_us, kPoints));
+                   percentiles(s.latency_us, points));
   }
   fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kConnectRow,
                  width - 2, "-", "-", "-", "-", mean_of(connect_us),
-                 percentiles(connect_us, kPoints));
+                 percentiles(connect_us, points));
 }
 
 void append_final_totals(std::string& out, const Recorder& r) {

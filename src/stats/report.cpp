@@ -46,7 +46,7 @@ void append_status_errors(std::string& out, const Recorder& now, const Recorder&
 void append_status_latency(std::string& out, const std::vector<CommandRow>& rows,
                            const Recorder& now, const Recorder& before, double seconds,
                            const std::string& window) {
-  const auto kPoints = {50.0, 90.0, 99.0, 100.0};
+  const auto points = {50.0, 90.0, 99.0, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out), "{:<{}}{:>7}{:>8}{:>8}{:>8}{:>8} |{:>8}{:>8}{:>8}{:>8}",
                  "latency", width, "req/s", "p50", "p90", "p99", "max", "p50", "p90", "p99", "max");
@@ -54,7 +54,7 @@ void append_status_latency(std::string& out, const std::vector<CommandRow>& rows
   auto row_line = [&](std::string_view name, double rate, const Histogram& recent,
                       const Histogram& total) {
     fmt::format_to(std::back_inserter(out), "  {:<{}}{:>7}{} |{}\n", name, width - 2,
-                   format_rate(rate), percentiles(recent, kPoints), percentiles(total, kPoints));
+                   format_rate(rate), percentiles(recent, points), percentiles(total, points));
   };
   for (const auto& row : rows) {
     row_line(row.name, per_second(delta(row.now.requests, row.before.requests), seconds),
