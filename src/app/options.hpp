@@ -11,6 +11,8 @@
 
 namespace swarm::app {
 
+/// Every flag's effective value. A new flag is also named in run_outputs.cpp
+/// (flags_of), so the JSON report records it.
 struct Options {
   std::string listen = "127.0.0.1:8411";                       // console address
   std::vector<std::string> servers;                            // server under test, host:port
