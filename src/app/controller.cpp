@@ -61,12 +61,10 @@ void Controller::schedule_status() {
     if (error || stopping_) return;
     stats::Snapshot now = take_snapshot();
     resolver_.on_interval(connect_failures(now.totals));
-    std::fputs(status_text(now).c_str(), out_);
-    std::fputc('\n', out_);
-    std::fflush(out_);
-    if (settings_.keep_intervals) {
-      intervals_.push_back(stats::interval_record(context_, now, previous_));
-    }
+    print(status_text(now) + "\n");
+    stats::IntervalRecord record = stats::interval_record(context_, now, previous_);
+    if (observer_ != nullptr) observer_->on_interval(now, record);
+    if (settings_.keep_intervals) intervals_.push_back(std::move(record));
     previous_ = std::move(now);
     schedule_status();
   });
@@ -76,6 +74,13 @@ std::string Controller::status_text(const stats::Snapshot& now) {
   std::string text = stats::format_status(context_, now, previous_);
   if (!thresholds_.empty()) text += stats::format_threshold_status(thresholds_.judge_live(now));
   return text;
+}
+
+void Controller::print(const std::string& text) {
+  if (line_ != nullptr) line_->clear();
+  std::fputs(text.c_str(), out_);
+  std::fflush(out_);
+  if (line_ != nullptr) line_->redraw();
 }
 
 void Controller::schedule_warmup_baseline() {
@@ -95,9 +100,9 @@ void Controller::schedule_judging() {
   judge_timer_.async_wait([this](const asio::error_code& error) {
     if (error || stopping_) return;
     if (auto failed = thresholds_.check_abort(take_snapshot())) {
-      std::fprintf(out_, "swarm: threshold failed: %s (%s, judged over %.1fs; %s): aborting\n",
-                   failed->threshold.expression.c_str(), failed->result.shown.c_str(),
-                   failed->judged_seconds, failed->source.c_str());
+      print(fmt::format("swarm: threshold failed: {} ({}, judged over {:.1f}s; {}): aborting\n",
+                        failed->threshold.expression, failed->result.shown, failed->judged_seconds,
+                        failed->source));
       shutdown(fmt::format("threshold failed: {}", failed->threshold.expression));
       return;
     }
@@ -115,7 +120,9 @@ std::string Controller::open(std::uint64_t count) {
   if (stopping_) return "Stopping: no new connections";
   std::string reply = "OK";
   if (auto warning = settings_.capacity.warning_for(engine_.target() + count)) {
+    if (line_ != nullptr) line_->clear();
     std::fprintf(stderr, "swarm: %s\n", warning->c_str());
+    if (line_ != nullptr) line_->redraw();
     reply += "\n" + *warning;
   }
   engine_.incr(count);
@@ -143,8 +150,10 @@ std::string Controller::on_stat() {
 void Controller::shutdown(const std::string& why) {
   if (stopping_) return;
   stopping_ = true;
+  if (line_ != nullptr) line_->end();
   std::fprintf(out_, "swarm: stopping: %s\n", why.c_str());
   std::fflush(out_);
+  if (observer_ != nullptr) observer_->on_stopping(why);
   status_timer_.cancel();
   duration_timer_.cancel();
   judge_timer_.cancel();

@@ -42,6 +42,30 @@ struct RunEnd {
   bool thresholds_failed = false;                   // some threshold failed
 };
 
+/// Told of every status interval and of the stop, on the control thread
+/// (the HTTP endpoint's feed).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  /// A status block was just printed for [previous, now].
+  virtual void on_interval(const stats::Snapshot& now, const stats::IntervalRecord& record) = 0;
+  /// The run is stopping (before the engine stops).
+  virtual void on_stopping(const std::string& why) = 0;
+};
+
+/// Something that draws on the terminal between status blocks: it is
+/// erased before swarm prints and drawn again after.
+class TerminalLine {
+ public:
+  virtual ~TerminalLine() = default;
+  /// Erases the line (before other output).
+  virtual void clear() = 0;
+  /// Draws it again (after other output).
+  virtual void redraw() = 0;
+  /// Erases it for good (at the stop).
+  virtual void end() = 0;
+};
+
 class Controller final : public console::ConsoleHandler {
  public:
   Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
@@ -61,6 +85,19 @@ class Controller final : public console::ConsoleHandler {
   const std::vector<stats::IntervalRecord>& intervals() const noexcept { return intervals_; }
   const stats::ReportContext& context() const noexcept { return context_; }
 
+  /// Tells `observer` of every interval and of the stop (null: nobody).
+  void observe(RunObserver* observer) noexcept { observer_ = observer; }
+  /// Keeps `line` clear of the status blocks (null: none).
+  void set_terminal_line(TerminalLine* line) noexcept { line_ = line; }
+  /// Every worker's counts now (a snapshot posted through their loops).
+  stats::Snapshot snapshot_now() { return take_snapshot(); }
+  /// The run's settings.
+  const ControllerSettings& settings() const noexcept { return settings_; }
+  /// Whether shutdown() has begun.
+  bool stopping() const noexcept { return stopping_; }
+  /// Connections asked for now.
+  std::uint64_t target() const noexcept { return engine_.target(); }
+
   /// Opens `count` connections now (also used for --connections).
   std::string open(std::uint64_t count);
 
@@ -76,6 +113,7 @@ class Controller final : public console::ConsoleHandler {
   void schedule_warmup_baseline();
   stats::Snapshot take_snapshot();
   std::string status_text(const stats::Snapshot& now);
+  void print(const std::string& text);
 
   asio::io_context& io_;                          // the control thread's loop
   engine::Engine& engine_;                        // the load
@@ -93,6 +131,8 @@ class Controller final : public console::ConsoleHandler {
   stats::Snapshot previous_;                      // last status block's snapshot
   std::vector<stats::IntervalRecord> intervals_;  // one per status block (keep_intervals)
   RunEnd result_;                                 // filled by shutdown()
+  RunObserver* observer_ = nullptr;               // the HTTP endpoint's feed, if any
+  TerminalLine* line_ = nullptr;                  // the progress line, if any
   bool stopping_ = false;                         // shutdown() has begun
 };
 

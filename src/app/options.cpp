@@ -95,6 +95,15 @@ ParsedOptions parse_options(int argc, char** argv) {
                  "it fails, '; warmup=10s' to judge only after 10s. Exit status 99 if any fails")
       ->type_name("EXPR")
       ->allow_extra_args(false);
+  cli.add_option("--http", o.http,
+                 "Serve a live dashboard, Prometheus /metrics and a JSON API (/api/status, "
+                 "/api/incr?n=N, /api/decr?n=N, /api/stop) on host:port (loopback unless a token "
+                 "is given)")
+      ->type_name("ADDR");
+  cli.add_option(
+         "--html", o.html,
+         "Write a self-contained HTML report (charts, latency distributions) here at the end")
+      ->type_name("FILE.html");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

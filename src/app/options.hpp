@@ -34,6 +34,8 @@ struct Options {
   std::string report;                   // --report: JSON report file; empty = none
   std::string hdr_dir;                  // --hdr-dir: directory for .hgrm files; empty = none
   std::vector<std::string> thresholds;  // --threshold, in the order given
+  std::string http;                     // --http: dashboard, metrics and API address; empty = off
+  std::string html;                     // --html: self-contained HTML report file; empty = none
   std::vector<std::string> argv;        // the command line as given (for the report)
 };
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "app/controller.hpp"
+#include "app/http_api.hpp"
 #include "app/notices.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
@@ -19,6 +20,7 @@
 #include "engine/engine.hpp"
 #include "plan/plan_loader.hpp"
 #include "protocol/module_loader.hpp"
+#include "web/http_server.hpp"
 
 namespace swarm::app {
 namespace {
@@ -95,6 +97,62 @@ asio::ip::tcp::endpoint console_endpoint(const std::string& listen) {
   }
 }
 
+asio::ip::tcp::endpoint http_endpoint(const std::string& http) {
+  try {
+    auto [host, port] = engine::split_host_port(http);
+    return {asio::ip::make_address(host), port};
+  } catch (const std::exception& error) {
+    throw SetupError(fmt::format("--http: {}", error.what()));
+  }
+}
+
+/// Who may use --http. Beyond loopback anyone who reaches the port could
+/// steer the load, so a token is required there.
+web::HttpAccess http_access(const std::string& flag, const asio::ip::tcp::endpoint& endpoint) {
+  // TODO(hardening): take the console's token (--console-token-file,
+  // SWARM_CONSOLE_TOKEN) and its throttle once they land, as a TokenCheck.
+  std::optional<web::TokenCheck> token;
+  if (!token && !endpoint.address().is_loopback()) {
+    throw SetupError(fmt::format(
+        "--http {}: beyond loopback anyone who reaches this port could steer the load; give "
+        "a token (--console-token-file FILE or SWARM_CONSOLE_TOKEN) or serve on loopback "
+        "(127.0.0.1:PORT)",
+        flag));
+  }
+  return web::HttpAccess(std::move(token));
+}
+
+/// The HTTP endpoint of a run, when --http is given.
+struct HttpEndpoint {
+  HttpEndpoint(asio::io_context& io, const Options& options, Controller& controller,
+               const stats::RunConfig& config, const std::string& protocol)
+      : access(http_access(options.http, http_endpoint(options.http))),
+        api(controller, stats::format_config_json(config),
+            {swarm_version(), protocol,
+             std::chrono::duration<double>(config.started_at.time_since_epoch()).count()}),
+        server(io, http_endpoint(options.http), api, access) {
+    api.attach(&server);
+    controller.observe(&api);
+  }
+
+  web::HttpAccess access;  // who may use it
+  HttpApi api;             // what it serves
+  web::HttpServer server;  // the listening socket and its sessions
+};
+
+std::unique_ptr<HttpEndpoint> open_http(asio::io_context& io, const Options& options,
+                                        Controller& controller, const stats::RunConfig& config,
+                                        const std::string& protocol) {
+  if (options.http.empty()) return nullptr;
+  try {
+    return std::make_unique<HttpEndpoint>(io, options, controller, config, protocol);
+  } catch (const SetupError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw SetupError(fmt::format("--http: {}", error.what()));
+  }
+}
+
 /// "127.0.0.1:8080", or "localhost:8080 ([::1]:8080, 127.0.0.1:8080)" for a
 /// name with several addresses (tried in that order).
 std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
@@ -133,16 +191,24 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   stats::ReportContext context = report_context(loaded.plan);
   ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
   Controller controller(io, engine, context,
-                        {options.interval, options.duration, capacity, !options.report.empty()},
+                        {options.interval, options.duration, capacity,
+                         !options.report.empty() || !options.html.empty()},
                         std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
                                  {.max_sessions = options.max_sessions});
+  // Bound before any connection opens: a port in use stops the run here.
+  const auto http = open_http(io, options, controller, run_record, loaded.plan.protocol);
   console.start();
+  if (http) http->server.start();
   std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
               config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
               loaded.plan.actions.size(), describe_servers(config.servers).c_str());
   std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `stop`)\n",
               console::to_string(console.local_endpoint()).c_str());
+  if (http) {
+    std::printf("swarm: dashboard on http://%s/ (metrics /metrics, API /api/status)\n",
+                console::to_string(http->server.local_endpoint()).c_str());
+  }
   std::fflush(stdout);
   engine.start();
   controller.start(&console);

@@ -15,6 +15,7 @@
 #include "plan/duration.hpp"
 #include "stats/command_rows.hpp"
 #include "stats/hgrm.hpp"
+#include "web/html_report.hpp"
 
 namespace swarm::app {
 namespace {
@@ -69,6 +70,8 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"report", text_or_null(o.report)},
       {"hdr-dir", text_or_null(o.hdr_dir)},
       {"threshold", o.thresholds},
+      {"http", text_or_null(o.http)},
+      {"html", text_or_null(o.html)},
   };
 }
 
@@ -104,6 +107,20 @@ bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
 }
 
+/// Throws when `file` (given to `flag`) could not be written at the end.
+void check_writable(const std::string& flag, const std::string& file) {
+  fs::path dir = fs::path(file).parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code error;
+  if (fs::is_directory(file, error)) {
+    throw std::runtime_error(fmt::format("{}: {} is a directory", flag, file));
+  }
+  if (!fs::is_directory(dir, error) || ::access(dir.c_str(), W_OK) != 0) {
+    throw std::runtime_error(fmt::format("{}: cannot write {}: {} is not a writable directory",
+                                         flag, file, dir.string()));
+  }
+}
+
 }  // namespace
 
 const char* swarm_version() noexcept {
@@ -111,20 +128,8 @@ const char* swarm_version() noexcept {
 }
 
 void prepare_outputs(const Options& options) {
-  if (!options.report.empty()) {
-    fs::path dir = fs::path(options.report).parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code error;
-    if (fs::is_directory(options.report, error)) {
-      throw std::runtime_error(fmt::format("--report: {} is a directory", options.report));
-    }
-    if (!fs::is_directory(dir, error) || ::access(dir.c_str(), W_OK) != 0) {
-      throw std::runtime_error(
-          fmt::format("--report: cannot write {}: {} is not a writable "
-                      "directory",
-                      options.report, dir.string()));
-    }
-  }
+  if (!options.report.empty()) check_writable("--report", options.report);
+  if (!options.html.empty()) check_writable("--html", options.html);
   if (!options.hdr_dir.empty()) {
     std::error_code error;
     fs::create_directories(options.hdr_dir, error);
@@ -163,12 +168,14 @@ bool write_outputs(const Options& options, stats::RunConfig config, const Contro
   bool ok = true;
   if (!options.hdr_dir.empty()) ok = write_hgrm_files(options.hdr_dir, controller);
   if (!ok && exit_status == 0) exit_status = 1;
-  if (!options.report.empty()) {
+  if (!options.report.empty() || !options.html.empty()) {
     config.ended_at = std::chrono::system_clock::now();
     const RunEnd& end = controller.result();
     stats::RunRecord record{std::move(config),      controller.context(), end.end,    end.at_stop,
                             controller.intervals(), end.thresholds,       end.reason, exit_status};
-    ok = write_file(options.report, stats::format_json_report(record)) && ok;
+    const std::string json = stats::format_json_report(record);
+    if (!options.report.empty()) ok = write_file(options.report, json) && ok;
+    if (!options.html.empty()) ok = write_file(options.html, web::render_html_report(json)) && ok;
   }
   return ok;
 }

@@ -267,6 +267,49 @@ std::string format_json_report(const RunRecord& record) {
   return collapse_number_arrays(report.dump(2)) + "\n";
 }
 
+std::string format_interval_json(const IntervalRecord& record) {
+  return interval_json(record).dump();
+}
+
+std::string format_config_json(const RunConfig& config) {
+  return config_json(config).dump();
+}
+
+std::string format_live_json(const ReportContext& context, const Snapshot& now,
+                             const IntervalRecord& record) {
+  const Recorder& r = now.totals;
+  const double seconds = Seconds(now.taken - context.started).count();
+  json commands = json::array();
+  for (const auto& row : command_rows(context.action_names, r, nullptr)) {
+    const CommandStats& s = row.now;
+    json command = request_ends_json(s);
+    command.update({{"name", row.name},
+                    {"calls", s.calls},
+                    {"errors", s.errors},
+                    {"latency", summary_json(summarize(s.latency_us))}});
+    commands.push_back(std::move(command));
+  }
+  const MemoryUse& m = r.memory;
+  const json live = {{"interval", interval_json(record)},
+                     {"since_start",
+                      {{"elapsed_s", seconds},
+                       {"target", context.target},
+                       {"open", r.open},
+                       {"entered", states_json(r.entered)},
+                       {"totals", totals_json(r, seconds)},
+                       {"errors", errors_json(r)},
+                       {"commands", std::move(commands)},
+                       {"connect_time", summary_json(summarize(r.connect_us))}}},
+                     {"memory",
+                      {{"connections", m.connections},
+                       {"frames", m.frames},
+                       {"spill", m.spill},
+                       {"index", m.index},
+                       {"module", m.module},
+                       {"buffers", m.buffers}}}};
+  return live.dump();
+}
+
 Histogram histogram_from_json(std::string_view latency_json) {
   try {
     const json latency = json::parse(latency_json);

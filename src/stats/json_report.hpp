@@ -58,6 +58,20 @@ struct RunRecord {
 /// The report as JSON text (UTF-8, pretty-printed, ending in a newline).
 std::string format_json_report(const RunRecord& record);
 
+/// One interval record as a JSON object on one line: the same shape as the
+/// report's "intervals" items (GET /api/status, the dashboard's feed).
+std::string format_interval_json(const IntervalRecord& record);
+
+/// The configuration as the report's "config" object, on one line.
+std::string format_config_json(const RunConfig& config);
+
+/// What the live dashboard shows at each interval, on one line:
+/// {"interval": <as format_interval_json>, "since_start": {totals, errors
+/// by reason with messages, per command counts and latency summaries,
+/// connect time}, "memory": {bytes by owner}}.
+std::string format_live_json(const ReportContext& context, const Snapshot& now,
+                             const IntervalRecord& record);
+
 /// Reads back a latency object of a report ({"count", "sum", "min", "max",
 /// "histogram": {"buckets": [[lowest, highest, count], ...]}}) into a
 /// Histogram equal to the one written. Throws std::invalid_argument on a
