@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/server_resolver.hpp"
+#include "app/terminal_line.hpp"
 #include "app/threshold_watch.hpp"
 #include "console/console_handler.hpp"
 #include "console/console_server.hpp"
@@ -51,19 +52,6 @@ class RunObserver {
   virtual void on_interval(const stats::Snapshot& now, const stats::IntervalRecord& record) = 0;
   /// The run is stopping (before the engine stops).
   virtual void on_stopping(const std::string& why) = 0;
-};
-
-/// Something that draws on the terminal between status blocks: it is
-/// erased before swarm prints and drawn again after.
-class TerminalLine {
- public:
-  virtual ~TerminalLine() = default;
-  /// Erases the line (before other output).
-  virtual void clear() = 0;
-  /// Draws it again (after other output).
-  virtual void redraw() = 0;
-  /// Erases it for good (at the stop).
-  virtual void end() = 0;
 };
 
 class Controller final : public console::ConsoleHandler {

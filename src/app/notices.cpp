@@ -11,8 +11,10 @@ std::function<void(std::string)> Notices::sink() {
 
 void Notices::say(const std::string& text) {
   if (!said_.insert(text).second) return;
+  if (line_ != nullptr) line_->clear();
   std::fprintf(out_, "swarm: %s\n", text.c_str());
   std::fflush(out_);
+  if (line_ != nullptr) line_->redraw();
 }
 
 }  // namespace swarm::app

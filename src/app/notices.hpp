@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include "app/terminal_line.hpp"
+
 namespace swarm::app {
 
 class Notices {
@@ -18,13 +20,16 @@ class Notices {
 
   /// A function any thread may call with a notice; it must not outlive this.
   std::function<void(std::string)> sink();
+  /// Keeps `line` clear of the notices (null: none).
+  void set_terminal_line(TerminalLine* line) noexcept { line_ = line; }
 
  private:
   void say(const std::string& text);
 
-  asio::io_context& io_;        // the control thread's loop
-  std::FILE* out_;              // where notices go (with the status)
-  std::set<std::string> said_;  // texts already printed (control thread only)
+  asio::io_context& io_;          // the control thread's loop
+  std::FILE* out_;                // where notices go (with the status)
+  std::set<std::string> said_;    // texts already printed (control thread only)
+  TerminalLine* line_ = nullptr;  // the progress line, if any
 };
 
 }  // namespace swarm::app

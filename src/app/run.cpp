@@ -12,6 +12,7 @@
 #include "app/controller.hpp"
 #include "app/http_api.hpp"
 #include "app/notices.hpp"
+#include "app/progress_line.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
 #include "console/console_server.hpp"
@@ -210,8 +211,17 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
                 console::to_string(http->server.local_endpoint()).c_str());
   }
   std::fflush(stdout);
+  // On a terminal, the ramp's progress on the last line; a pipe or a file
+  // gets the status blocks only.
+  std::optional<ProgressLine> progress;
+  if (ProgressLine::wanted(stdout)) {
+    progress.emplace(io, controller, stdout);
+    controller.set_terminal_line(&*progress);
+    notices.set_terminal_line(&*progress);
+  }
   engine.start();
   controller.start(&console);
+  if (progress) progress->start();
   if (options.connections > 0) controller.open(options.connections);
   io.run();
   const int status = !controller.clean() ? 1 : controller.result().thresholds_failed ? 99 : 0;

@@ -226,8 +226,7 @@ std::array<std::uint64_t, kLatencyBucketsSeconds.size()> cumulative_buckets(
   std::array<std::uint64_t, kLatencyBucketsSeconds.size()> counts{};
   histogram.for_each_bucket([&](std::size_t index, std::uint64_t count) {
     const std::uint64_t low = Histogram::lowest_in(index);
-    const std::uint64_t midpoint = low + (Histogram::highest_in(index) - low) / 2;
-    const auto first = std::lower_bound(bounds_us.begin(), bounds_us.end(), midpoint);
+    const auto first = std::lower_bound(bounds_us.begin(), bounds_us.end(), low);
     if (first != bounds_us.end())
       counts[static_cast<std::size_t>(first - bounds_us.begin())] += count;
   });

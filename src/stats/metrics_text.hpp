@@ -45,8 +45,10 @@ MetricsFormat metrics_format_for(std::string_view accept);
 std::string_view metrics_content_type(MetricsFormat format);
 
 /// Cumulative counts of `histogram` (µs) at each of kLatencyBucketsSeconds:
-/// a value counts under a bound when its bucket's midpoint (the value
-/// swarm's percentiles report) is at or below it. +Inf is count().
+/// a value counts under a bound when the lowest value of its HDR bucket is
+/// at or below it. Exact below 256 µs; above, a count may include values of
+/// the one HDR bucket that starts at the bound (at most 1/128 above it).
+/// +Inf is count().
 std::array<std::uint64_t, kLatencyBucketsSeconds.size()> cumulative_buckets(
     const Histogram& histogram);
 

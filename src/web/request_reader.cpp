@@ -54,7 +54,6 @@ std::size_t RequestReader::feed(std::string_view bytes) {
   if (code != HPE_OK && !error_) {
     fail(400, fmt::format("malformed request: {}", http_errno_description(code)));
   }
-  if (!error_ && parser_.upgrade) fail(400, "protocol upgrades are not served here");
   return used;
 }
 

@@ -114,3 +114,26 @@ TEST(JsonReport, NumberArraysStayOnOneLine) {
 
 }  // namespace
 }  // namespace swarm::stats
+
+namespace swarm::stats {
+namespace {
+
+TEST(JsonReport, IntervalJsonIsTheReportsIntervalShape) {
+  const RunRecord full = [] {
+    RunRecord r = record_with(sample(3));
+    Snapshot before{Recorder{}, r.context.started};
+    r.intervals.push_back(interval_record(r.context, r.end, before));
+    return r;
+  }();
+  const json report = json::parse(format_json_report(full));
+  const json alone = json::parse(format_interval_json(full.intervals[0]));
+  EXPECT_EQ(alone, report["intervals"][0]);
+  const json live = json::parse(format_live_json(full.context, full.end, full.intervals[0]));
+  EXPECT_EQ(live["interval"], alone);
+  EXPECT_EQ(live["since_start"]["totals"]["requests"], 15003);
+  EXPECT_EQ(live["since_start"]["errors"]["messages"][0]["message"], "get: boom");
+  EXPECT_EQ(live["since_start"]["commands"][0]["name"], "get");
+}
+
+}  // namespace
+}  // namespace swarm::stats
