@@ -811,3 +811,61 @@ end
 
 return M
 """
+
+
+# --------------------------------------------------------------------------
+# The HTTP endpoint (--http)
+
+
+class Http:
+    """Requests to swarm's HTTP endpoint, over a new connection each."""
+
+    def __init__(self, host, port):
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self):
+        return f"http://{hostport(self.host, self.port)}/"
+
+    def request(self, method, path, body=None, headers=None, timeout=10.0):
+        """(status, headers as a dict with lower-case names, body text)."""
+        import http.client
+
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            payload = json.dumps(body) if isinstance(body, (dict, list)) else body
+            all_headers = {"Content-Type": "application/json"} if isinstance(body, (dict, list)) else {}
+            all_headers.update(headers or {})
+            connection.request(method, path, body=payload, headers=all_headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            connection.close()
+
+    def get_json(self, path):
+        status, _, text = self.request("GET", path)
+        assert status == 200, f"GET {path}: {status} {text}"
+        return json.loads(text)
+
+    def post(self, path, body=None):
+        """(status, parsed JSON answer)."""
+        status, _, text = self.request("POST", path, body)
+        return status, json.loads(text)
+
+
+def start_with_http(swarm, server, script, *extra, **kwargs):
+    """swarm with --http on a free loopback port; returns (run, Http)."""
+    port = free_port()
+    run = swarm(server, script, "--http", f"127.0.0.1:{port}", *extra, **kwargs)
+    run.process.wait_output(r"swarm: dashboard on http://127\.0\.0\.1:(\d+)/")
+    return run, Http("127.0.0.1", port)
+
+
+def interval_validator():
+    """A validator of one interval record: the report schema's $defs/interval."""
+    import jsonschema
+
+    schema = json.loads(REPORT_SCHEMA.read_text())
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/interval", "$defs": schema["$defs"]})
