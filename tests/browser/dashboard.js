@@ -1,6 +1,6 @@
-// Drives swarm's dashboard: node dashboard.js URL OUT_DIR
+// Drives swarm's dashboard: node dashboard.js URL OUT_DIR OPEN
 // Waits for the charts to have points, types 200 into the incr field and
-// clicks incr, waits for the page to show 200 open, saves a screenshot, then
+// clicks incr, waits for the page to show OPEN open, saves a screenshot, then
 // waits for "stop" on stdin, clicks stop and confirms. Says each step as a
 // JSON line.
 'use strict';
@@ -8,7 +8,7 @@ const path = require('path');
 const { launch, say, canvasesDrawn, nextLine, main } = require('./browser');
 
 main(async () => {
-  const [url, outDir] = process.argv.slice(2);
+  const [url, outDir, expectOpen] = process.argv.slice(2);
   const context = await launch(outDir);
   const page = await context.newPage();
   const failed = [];
@@ -25,7 +25,7 @@ main(async () => {
   await page.waitForFunction(() => /incr 200: OK/.test(document.getElementById('answer').textContent),
                              null, { timeout: 10000 });
   say('incr', { answer: await page.textContent('#answer') });
-  await page.waitForFunction(() => document.getElementById('open').textContent === '200', null,
+  await page.waitForFunction((n) => document.getElementById('open').textContent === n, expectOpen,
                              { timeout: 30000 });
   const openPoints = await page.evaluate(() => swarmDashboard.charts.connections.keys.get('open')
     .data.map((p) => p.y));
