@@ -147,6 +147,11 @@ std::string Controller::on_stat() {
   return status_text(now);
 }
 
+std::string Controller::on_stat_html(const std::string& path) {
+  if (!html_writer_) return ConsoleHandler::on_stat_html(path);
+  return html_writer_(path);
+}
+
 void Controller::shutdown(const std::string& why) {
   if (stopping_) return;
   stopping_ = true;

@@ -9,6 +9,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +31,7 @@ struct ControllerSettings {
   std::chrono::nanoseconds interval;                 // status period
   std::optional<std::chrono::nanoseconds> duration;  // run length, if limited
   engine::Capacity capacity;                         // for incr warnings
-  bool keep_intervals = false;                       // keep a record per status (--report)
+  bool keep_intervals = false;                       // keep a record per status (reports)
 };
 
 /// What the run came to, once shutdown() has run.
@@ -94,6 +95,11 @@ class Controller final : public console::ConsoleHandler {
   std::string on_decr(std::uint64_t n) override;
   std::string on_stop() override;
   std::string on_stat() override;
+  std::string on_stat_html(const std::string& path) override;
+  /// What writes `stat html FILE` (null: the console says it cannot).
+  void set_html_writer(std::function<std::string(const std::string& path)> writer) {
+    html_writer_ = std::move(writer);
+  }
 
  private:
   void schedule_status();
@@ -121,7 +127,8 @@ class Controller final : public console::ConsoleHandler {
   RunEnd result_;                                 // filled by shutdown()
   RunObserver* observer_ = nullptr;               // the HTTP endpoint's feed, if any
   TerminalLine* line_ = nullptr;                  // the progress line, if any
-  bool stopping_ = false;                         // shutdown() has begun
+  std::function<std::string(const std::string&)> html_writer_;  // stat html FILE
+  bool stopping_ = false;                                       // shutdown() has begun
 };
 
 }  // namespace swarm::app

@@ -191,14 +191,15 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   stats::RunConfig run_record = run_config(options, loaded.plan, config.seed);
   stats::ReportContext context = report_context(loaded.plan);
   ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
-  Controller controller(io, engine, context,
-                        {options.interval, options.duration, capacity,
-                         !options.report.empty() || !options.html.empty()},
+  Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},
                         std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
                                  {.max_sessions = options.max_sessions});
   // Bound before any connection opens: a port in use stops the run here.
   const auto http = open_http(io, options, controller, run_record, loaded.plan.protocol);
+  controller.set_html_writer([&run_record, &controller](const std::string& path) {
+    return write_html_now(run_record, controller, path);
+  });
   console.start();
   if (http) http->server.start();
   std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",

@@ -163,6 +163,29 @@ stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std:
   return config;
 }
 
+std::string write_html_now(stats::RunConfig config, Controller& controller,
+                           const std::string& path) {
+  config.ended_at = std::chrono::system_clock::now();
+  stats::Snapshot now = controller.snapshot_now();
+  stats::Recorder gauges = now.totals;
+  stats::RunRecord record{std::move(config),
+                          controller.context(),
+                          std::move(now),
+                          std::move(gauges),
+                          controller.intervals(),
+                          {},
+                          "still running (stat html)",
+                          0};
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << web::render_html_report(stats::format_json_report(record));
+  out.close();
+  if (!out) {
+    return fmt::format("Error: cannot write {}: {}", path,
+                       std::error_code(errno, std::generic_category()).message());
+  }
+  return fmt::format("OK: wrote {}", path);
+}
+
 bool write_outputs(const Options& options, stats::RunConfig config, const Controller& controller,
                    int exit_status) {
   bool ok = true;

@@ -24,6 +24,12 @@ void prepare_outputs(const Options& options);
 /// uses), plan, module, host, start.
 stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std::uint64_t seed);
 
+/// `stat html FILE`: writes the HTML report of the run so far (a fresh
+/// snapshot, every interval until now) to `path`; returns the console's
+/// answer ("OK: wrote FILE" or "Error: ...").
+std::string write_html_now(stats::RunConfig config, Controller& controller,
+                           const std::string& path);
+
 /// Writes the JSON report and the .hgrm files that were asked for. Returns
 /// false (after saying why on stderr) when one could not be written.
 bool write_outputs(const Options& options, stats::RunConfig config, const Controller& controller,

@@ -84,7 +84,7 @@ ConsoleParseResult parse_count(ConsoleCommand::Kind kind, const std::string& nam
   if (!all_digits || ec != std::errc{} || end != text.data() + text.size() || count == 0) {
     return invalid(fmt::format("'{}' needs a positive whole number, got '{}'", name, text));
   }
-  return ConsoleCommand{kind, count};
+  return ConsoleCommand{kind, count, {}};
 }
 
 }  // namespace
@@ -95,6 +95,13 @@ ConsoleParseResult parse_console_command(std::string_view line) {
   const std::string name = to_lower(words[0]);
   if (name == "incr") return parse_count(ConsoleCommand::Kind::incr, name, line, words);
   if (name == "decr") return parse_count(ConsoleCommand::Kind::decr, name, line, words);
+  if (name == "stat" && words.size() > 1 && to_lower(words[1]) == "html") {
+    // `stat html FILE`: the HTML report of the run so far (the file name
+    // may hold spaces: it is the rest of the line).
+    const std::string_view file = rest_after(line, words[1]);
+    if (file.empty()) return invalid("'stat html' needs a file, e.g. 'stat html run.html'");
+    return ConsoleCommand{ConsoleCommand::Kind::stat_html, 0, std::string(file)};
+  }
   static constexpr std::pair<std::string_view, ConsoleCommand::Kind> bare[] = {
       {"stop", ConsoleCommand::Kind::stop},
       {"quit", ConsoleCommand::Kind::quit},
@@ -107,7 +114,7 @@ ConsoleParseResult parse_console_command(std::string_view line) {
       return invalid(
           fmt::format("'{}' takes no arguments, got '{}'", name, rest_after(line, words[0])));
     }
-    return ConsoleCommand{kind, 0};
+    return ConsoleCommand{kind, 0, {}};
   }
   return ConsoleParseError{fmt::format("Unknown command '{}'", words[0]), true};
 }

@@ -22,6 +22,10 @@ class ConsoleHandler {
   virtual std::string on_stop() = 0;
   /// `stat`: the current status block.
   virtual std::string on_stat() = 0;
+  /// `stat html FILE`: writes the HTML report of the run so far to FILE.
+  virtual std::string on_stat_html(const std::string& path) {
+    return "Error: this console cannot write '" + path + "'";
+  }
 };
 
 }  // namespace swarm::console

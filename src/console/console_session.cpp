@@ -122,6 +122,9 @@ void ConsoleSession::run(const ConsoleCommand& command) {
     case Kind::stat:
       send(to_crlf_lines(call_handler([&] { return handler_.on_stat(); })));
       break;
+    case Kind::stat_html:
+      send(to_crlf_lines(call_handler([&] { return handler_.on_stat_html(command.path); })));
+      break;
     case Kind::help:
       send(console_usage());
       break;

@@ -10,6 +10,7 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -137,3 +138,26 @@ def test_html_report_in_a_browser_offline(redis_server, swarm, tmp_path):
     assert report["requests"] == [page.resolve().as_uri()], report["requests"]
     assert not report["errors"], report["errors"]
     keep_screenshot(report["screenshot"], "report.png")
+
+
+def test_stat_html_on_the_console_writes_the_run_so_far(redis_server, swarm, tmp_path):
+    node = node_and_chromium()
+    page = tmp_path / "so far.html"
+    run = swarm(redis_server.address, SCRIPTS / "redis.yml", "--connections", 10, "--interval", "300ms")
+    with run.console() as console:
+        console.greeting()
+        wait_until(lambda: console.command("stat"), 10, "requests", check=lambda s: "replies" in s)
+        wait_until(lambda: connected_clients(redis_server), 10, "10 clients", check=lambda c: c == 10)
+        time.sleep(1)  # a few intervals to chart
+        answer = console.command(f"stat html {page}")
+        assert answer.strip() == f"OK: wrote {page}", answer
+        assert "Error: cannot write" in console.command(f"stat html {tmp_path}/missing/dir/x.html")
+    assert run.process.running()
+    driver = Driver(node, "report.js", page, tmp_path)
+    try:
+        report = driver.step("report")
+    finally:
+        driver.close()
+    assert report["points"] > 0 and report["requests"] == [page.resolve().as_uri()], report
+    assert "still running (stat html)" in page.read_text()
+    assert run.stop() == 0

@@ -81,6 +81,10 @@ TEST(ConsoleCommand, ExtraWords) {
   EXPECT_EQ(error_of("quit 1").message, "Invalid Command: 'quit' takes no arguments, got '1'");
   EXPECT_EQ(error_of("help me").message, "Invalid Command: 'help' takes no arguments, got 'me'");
   EXPECT_EQ(error_of("stat x").message, "Invalid Command: 'stat' takes no arguments, got 'x'");
+  EXPECT_EQ(error_of("stat html").message,
+            "Invalid Command: 'stat html' needs a file, e.g. 'stat html run.html'");
+  EXPECT_EQ(command_of("STAT Html  my run.html ").kind, Kind::stat_html);
+  EXPECT_EQ(command_of("stat html  my run.html ").path, "my run.html");
 }
 
 TEST(ConsoleCommand, NumberTooLarge) {
