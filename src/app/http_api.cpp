@@ -32,20 +32,29 @@ HttpResponse wrong_method(std::string_view allowed) {
   return response;
 }
 
-/// `n` from the query (?n=200) or a JSON body ({"n": 200}), as text for the
-/// console's grammar; empty when neither gives one. Throws
-/// std::invalid_argument for a body that is not such JSON.
+/// `n` from the query (?n=200), a JSON body ({"n": 200}, or just 200) or a
+/// form body (n=200), as text for the console's grammar; empty when none
+/// gives one. Throws std::invalid_argument for a body that is none of these.
 std::string count_argument(const HttpRequest& request) {
   if (const auto n = request.param("n")) return std::string(*n);
-  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return "";
+  const std::size_t start = request.body.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "";
+  if (request.body[start] != '{' && request.body.find('=') != std::string::npos) {
+    const auto form = web::parse_query(request.body);
+    if (!form) throw std::invalid_argument("the body is not a form like n=200");
+    const auto n = form->find("n");
+    return n == form->end() ? "" : n->second;
+  }
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(request.body);
   } catch (const nlohmann::json::exception& error) {
     throw std::invalid_argument(fmt::format("the body is not JSON: {}", error.what()));
   }
-  if (!body.is_object())
+  if (body.is_number()) return body.dump();
+  if (!body.is_object()) {
     throw std::invalid_argument("the body must be a JSON object like {\"n\": 200}");
+  }
   const auto n = body.find("n");
   if (n == body.end()) return "";
   return n->is_string() ? n->get<std::string>() : n->dump();

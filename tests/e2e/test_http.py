@@ -42,6 +42,9 @@ def test_status_and_commands_over_http(redis_server, swarm):
     assert code == 400 and "takes at most 10000000 at a time" in answer["error"], answer
     code, answer = http.post("/api/decr", {"n": "x"})
     assert code == 400 and "got 'x'" in answer["error"], answer
+    code, headers, text = http.request("POST", "/api/decr", "n=abc",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 400 and "got 'abc'" in text, text
     code, answer = http.post("/api/decr", "{not json")
     assert code == 400 and "not JSON" in answer["error"], answer
     code, answer = http.post("/api/decr")

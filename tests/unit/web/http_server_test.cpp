@@ -78,7 +78,7 @@ struct Client {
   std::string received;
 };
 
-struct Fixture : ::testing::Test {
+struct HttpServerTest : ::testing::Test {
   void start(HttpServerOptions options = {}, std::optional<TokenCheck> token = std::nullopt) {
     access.emplace(std::move(token));
     server.emplace(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), handler, *access,
@@ -105,7 +105,7 @@ struct Fixture : ::testing::Test {
 
 const std::string kHost = "Host: 127.0.0.1\r\n";
 
-TEST_F(Fixture, AnswersKeepsAliveAndHead) {
+TEST_F(HttpServerTest, AnswersKeepsAliveAndHead) {
   start();
   const std::string text = with_client([](Client& c) {
     c.send("POST /a HTTP/1.1\r\n" + kHost + "Content-Length: 2\r\n\r\nhi");
@@ -118,13 +118,13 @@ TEST_F(Fixture, AnswersKeepsAliveAndHead) {
   EXPECT_NE(text.find("Content-Length: 10\r\nConnection: keep-alive\r\n\r\nPOST /a hi"),
             std::string::npos);
   EXPECT_EQ(text.find("HEAD /b"), std::string::npos);  // HEAD: no body
-  EXPECT_NE(text.find("Content-Length: 7\r\nConnection: keep-alive\r\n\r\nHTTP/1.1"),
+  EXPECT_NE(text.find("Content-Length: 8\r\nConnection: keep-alive\r\n\r\nHTTP/1.1"),
             std::string::npos);
   EXPECT_TRUE(text.ends_with("Connection: close\r\n\r\nGET /c "));
   EXPECT_EQ(handler.calls, 3);
 }
 
-TEST_F(Fixture, MalformedRequestsAndHandlerErrors) {
+TEST_F(HttpServerTest, MalformedRequestsAndHandlerErrors) {
   start();
   EXPECT_NE(with_client([](Client& c) {
               c.send("GET /throw HTTP/1.1\r\n" + kHost + "\r\n");
@@ -140,7 +140,7 @@ TEST_F(Fixture, MalformedRequestsAndHandlerErrors) {
   EXPECT_TRUE(run_until(io, [&] { return server->session_count() == 0; }));
 }
 
-TEST_F(Fixture, EventStreamsGetEveryPublishedEvent) {
+TEST_F(HttpServerTest, EventStreamsGetEveryPublishedEvent) {
   start();
   std::atomic<bool> subscribed = false;
   std::promise<std::string> result;
@@ -165,7 +165,7 @@ TEST_F(Fixture, EventStreamsGetEveryPublishedEvent) {
       std::string::npos);
 }
 
-TEST_F(Fixture, TooManyConnectionsAreToldToComeBack) {
+TEST_F(HttpServerTest, TooManyConnectionsAreToldToComeBack) {
   HttpServerOptions options;
   options.max_sessions = 1;
   start(options);
@@ -185,7 +185,7 @@ TEST_F(Fixture, TooManyConnectionsAreToldToComeBack) {
   EXPECT_TRUE(future.get().starts_with("HTTP/1.1 503 Service Unavailable"));
 }
 
-TEST_F(Fixture, RefusalsWaitWhatTheThrottleSays) {
+TEST_F(HttpServerTest, RefusalsWaitWhatTheThrottleSays) {
   start({}, TokenCheck{[](std::string_view t) { return t == "right-token-0123"; },
                        [] { return std::chrono::milliseconds(300); }});
   const auto began = std::chrono::steady_clock::now();
@@ -203,7 +203,7 @@ TEST_F(Fixture, RefusalsWaitWhatTheThrottleSays) {
             std::string::npos);
 }
 
-TEST_F(Fixture, ClosingEndsEveryConnection) {
+TEST_F(HttpServerTest, ClosingEndsEveryConnection) {
   start();
   std::atomic<bool> in = false;
   std::promise<std::string> result;
