@@ -2,12 +2,17 @@
 against the demo server (the machine's 20 000 open files allow no more with
 both ends here), while viewers hold event streams open."""
 
+import os
 import socket
 import time
 
 from conftest import SCRIPTS, start_with_http, wait_until
 
 CONNECTIONS = 15_000
+# The slowest answer allowed. A fresh snapshot for /metrics waits for the
+# workers, which are busy opening connections; a sanitizer build
+# (scripts/test.sh sets ASAN_OPTIONS) is several times slower at that.
+SLOWEST_S = 3.0 if "ASAN_OPTIONS" in os.environ else 1.0
 
 
 def timed(fn):
@@ -51,7 +56,7 @@ def test_endpoint_responsive_with_15000_connections(durian, swarm):
         assert code == 200 and answer["target"] == CONNECTIONS - 1000
         slowest = max(slowest, took)
         print(f"slowest answer with up to {CONNECTIONS} connections: {slowest * 1000:.0f} ms ({slow_path})")
-        assert slowest < 1.0, f"an answer took {slowest:.2f}s"
+        assert slowest < SLOWEST_S, f"an answer took {slowest:.2f}s ({slow_path})"
         for s in viewers:  # every viewer got the intervals
             s.settimeout(5)
             data = s.recv(1 << 20)
