@@ -69,8 +69,9 @@ ParsedOptions parse_options(int argc, char** argv) {
   cli.add_option("--max-connecting", o.max_connecting, "Connects in flight at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  add_duration(cli, "--timeout", o.timeout, "Reply timeout (default 10s)");
-  add_duration(cli, "--connect-timeout", o.connect_timeout, "Connect timeout (default 10s)");
+  add_duration(cli, "--timeout", o.timeout, "Reply timeout (default 10s; 0 = none)");
+  add_duration(cli, "--connect-timeout", o.connect_timeout,
+               "Connect timeout (default 10s; 0 = none)");
   cli.add_option("--sndbuf", o.sndbuf, "SO_SNDBUF bytes per connection (0 = kernel default)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -32,7 +32,7 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
   rec.count_request(action_);
   EventLoop& loop = connection_.worker().loop();
   const auto started = loop.refresh_now();
-  connection_.arm_timeout(started + connection_.worker().config().timeout);
+  connection_.arm_reply_timeout(started);
   IoStatus status = co_await connection_.write(request);
   if (status == IoStatus::ok) rec.actions[action_].bytes_out += request.size();
   std::int64_t arrived_ns = 0;

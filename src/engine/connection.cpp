@@ -129,7 +129,7 @@ Task<int> Connection::connect_to(const SocketAddress& address) {
                               worker_.config().rcvbuf);
   if (error == 0) error = loop().watch(transport_.fd(), this);
   if (error == 0 && !transport_.ready(Want::write)) {
-    loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
+    arm_limit(worker_.config().connect_timeout);
     error = wait_error(co_await wait_for(Wait::writable));
     loop().timers().cancel(*this);
     if (error == 0) error = transport_.connect_result();
@@ -157,7 +157,7 @@ Task<int> Connection::handshake() {
       co_return step.error;
     }
     if (transport_.ready(step.want)) continue;
-    if (!armed()) loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
+    if (!armed()) arm_limit(worker_.config().connect_timeout);
     const int error =
         wait_error(co_await wait_for(step.want == Want::read ? Wait::readable : Wait::writable));
     if (error != 0) co_return error;  // the timer fired, or abort() cancelled it
@@ -282,8 +282,14 @@ void Connection::abort() noexcept {
 
 // ---------------------------------------------------------------- I/O
 
-void Connection::arm_timeout(Clock::time_point deadline) {
-  loop().timers().arm(*this, deadline);
+void Connection::arm_reply_timeout(Clock::time_point from) {
+  const auto limit = worker_.config().timeout;
+  if (limit > std::chrono::nanoseconds::zero()) loop().timers().arm(*this, from + limit);
+}
+
+void Connection::arm_limit(std::chrono::nanoseconds limit) {
+  // 0 means no limit, as elsewhere: no timer at all.
+  if (limit > std::chrono::nanoseconds::zero()) loop().timers().arm(*this, loop().now() + limit);
 }
 
 void Connection::cancel_timeout() noexcept {
@@ -291,7 +297,7 @@ void Connection::cancel_timeout() noexcept {
 }
 
 Connection::WaitAwaiter Connection::wait_io(Want want) {
-  if (!armed()) arm_timeout(loop().now() + worker_.config().timeout);
+  if (!armed()) arm_limit(worker_.config().timeout);
   return wait_for(want == Want::read ? Wait::readable : Wait::writable);
 }
 

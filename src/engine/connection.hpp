@@ -67,8 +67,9 @@ class Connection final : public TimerNode {
   /// for it.
   WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
 
-  /// Ends waits for I/O at `deadline` with a timeout (reply timeout).
-  void arm_timeout(Clock::time_point deadline);
+  /// Ends waits for I/O with a timeout --timeout after `from` (none when
+  /// --timeout is 0).
+  void arm_reply_timeout(Clock::time_point from);
   /// Lifts the deadline.
   void cancel_timeout() noexcept;
   /// Sends all of `data`. A deadline of --timeout is armed if none is.
@@ -94,6 +95,8 @@ class Connection final : public TimerNode {
 
   WaitAwaiter wait_for(Wait what) noexcept;
   WaitAwaiter wait_io(Want want);
+  /// Arms the timer `limit` from now; does nothing when `limit` is 0 (none).
+  void arm_limit(std::chrono::nanoseconds limit);
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();

@@ -35,5 +35,25 @@ TEST(ConnectionFaultsTest, HalfAReplyThenACloseIsSeenAsAClose) {
   EXPECT_EQ(count(seen, Reason::timeout), 0u);
 }
 
+TEST(ConnectionFaultsTest, ZeroTimeoutsMeanNone) {
+  // Replies take 150 ms; with both timeouts 0 nothing times out (0 means no
+  // limit, as elsewhere), connects included.
+  PeerServer server([](int client, const std::atomic<bool>& stopping) {
+    while (PeerServer::read_line(client, stopping)) {
+      std::this_thread::sleep_for(150ms);
+      if (!PeerServer::send_all(client, "+OK\r\n")) return;
+    }
+  });
+  testing::AskLineModule module;
+  EngineConfig config = testing::config_for(server.address());
+  config.timeout = 0ns;
+  config.connect_timeout = 0ns;
+  stats::Recorder seen = testing::run_until(config, testing::ask_plan(0ns), module,
+                                            [&] { return module.replies() >= 3; });
+  EXPECT_GE(module.replies(), 3);
+  EXPECT_EQ(seen.errors, (std::array<std::uint64_t, stats::kReasons>{}));
+  EXPECT_EQ(server.accepted(), 1);
+}
+
 }  // namespace
 }  // namespace swarm::engine
