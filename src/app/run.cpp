@@ -180,6 +180,7 @@ stats::ReportContext report_context(const plan::Plan& plan) {
 
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::EngineConfig config = engine_config(options);
+  config.max_reply = options.max_reply.value_or(loaded.module->default_max_reply());
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());

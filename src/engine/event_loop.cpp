@@ -11,6 +11,8 @@ namespace swarm::engine {
 namespace {
 
 constexpr int kMaxEvents = 512;  // events taken per epoll_wait
+// What a watched descriptor reports: input, output and hang-up, by edge.
+constexpr std::uint32_t kWatched = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -37,9 +39,18 @@ EventLoop::~EventLoop() {
 
 int EventLoop::watch(int fd, void* target) noexcept {
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.events = kWatched;
   event.data.ptr = target;
   return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
+}
+
+int EventLoop::rearm(int fd, void* target) noexcept {
+  // Modifying a registration re-checks readiness: what is still pending is
+  // reported by the next epoll_wait, edge-triggered or not.
+  epoll_event event{};
+  event.events = kWatched;
+  event.data.ptr = target;
+  return ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) == 0 ? 0 : errno;
 }
 
 void EventLoop::post(std::function<void()> fn) {

@@ -49,6 +49,10 @@ class EventLoop {
   /// Registers `fd` once, edge-triggered, for input, output and hang-up.
   /// Returns 0 or an errno value.
   int watch(int fd, void* target) noexcept;
+  /// Asks epoll to report `fd` again if it is still ready (a fresh edge on
+  /// the next round): for a reader that stopped before draining it, to let
+  /// the others run. Returns 0 or an errno value.
+  int rearm(int fd, void* target) noexcept;
 
   TimerHeap& timers() noexcept { return timers_; }
   /// The time read at the start of this round (cheap; good to a few µs).

@@ -161,6 +161,11 @@ void ReplyReader::clear() noexcept {
   spill_.reset();
 }
 
+std::size_t ReplyReader::held_bytes() const noexcept {
+  if (!spill_) return 0;
+  return spill_->reply.size() + spill_->pending().size();
+}
+
 std::size_t ReplyReader::memory_bytes() const noexcept {
   if (!spill_) return 0;
   return sizeof(Spill) + spill_->unread.capacity() + spill_->reply.capacity();

@@ -73,6 +73,10 @@ class ReplyReader {
   void clear() noexcept;
   /// Bytes this reader keeps (usually none).
   std::size_t memory_bytes() const noexcept;
+  /// Bytes of the stream it holds now: the reply assembled so far and what
+  /// is buffered unframed (a push cut short, the next reply). What
+  /// --max-reply bounds.
+  std::size_t held_bytes() const noexcept;
 
  private:
   struct Spill;

@@ -67,6 +67,9 @@ class ModuleInstance {
   virtual PushHandler* push_handler() { return nullptr; }
 };
 
+/// The largest reply a module accepts unless it says otherwise (1 MiB).
+inline constexpr std::size_t kDefaultMaxReply = std::size_t{1} << 20;
+
 /// A loaded protocol module. Thread-safe: workers each instantiate it.
 class Module {
  public:
@@ -78,6 +81,10 @@ class Module {
   /// A fresh instance for one worker, ready to run `plan`'s actions.
   /// Throws std::runtime_error with a message when that fails.
   virtual std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const = 0;
+  /// The largest reply (and pushed data kept between reads) its servers may
+  /// send, in bytes, unless --max-reply says otherwise; 0 = no limit. A
+  /// protocol with a natural bound (an HTTP body limit) returns its own.
+  virtual std::size_t default_max_reply() const { return kDefaultMaxReply; }
 
   /// Why `action` cannot run on this module (unknown command, args it does
   /// not take, a wrong or missing arg), or nothing when it can. The same

@@ -594,6 +594,7 @@ ERROR_REASONS = (
     "timeout",
     "protocol_error",
     "script_error",
+    "reply_too_large",
 )
 
 

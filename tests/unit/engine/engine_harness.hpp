@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/engine.hpp"
 #include "protocol/module.hpp"
@@ -18,37 +19,65 @@ namespace swarm::engine::testing {
 
 using namespace std::chrono_literals;
 
-/// One command, "ask": sends `request`, reads one CRLF line. Counts what it
-/// sees (written on the worker's thread, read once the engine stopped).
+/// A CRLF parser that takes `delay` of CPU for each piece it is fed: a
+/// reader slower than the server.
+class SlowCrlfParser final : public ReplyParser {
+ public:
+  explicit SlowCrlfParser(std::chrono::microseconds delay) : delay_(delay) {}
+  void begin() override { line_.begin(); }
+  Step feed(std::string_view data) override {
+    const auto until = std::chrono::steady_clock::now() + delay_;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    return line_.feed(data);
+  }
+
+ private:
+  std::chrono::microseconds delay_;  // per feed()
+  protocol::CrlfParser line_;        // does the framing
+};
+
+/// One command, "ask": sends `request`, reads one CRLF line (each piece
+/// parsed in `parse_delay`). Counts what it sees (written on the worker's
+/// thread, read once the engine stopped).
 class AskLineModule final : public protocol::Module {
  public:
-  explicit AskLineModule(std::string request = "ask\r\n") : request_(std::move(request)) {}
+  explicit AskLineModule(std::string request = "ask\r\n",
+                         std::chrono::microseconds parse_delay = {})
+      : request_(std::move(request)), parse_delay_(parse_delay) {}
   const std::string& name() const override { return name_; }
   const protocol::CommandTable& commands() const override { return commands_; }
   std::unique_ptr<protocol::ModuleInstance> instantiate(const plan::Plan&) const override {
     return std::make_unique<Instance>(*this);
   }
   int replies() const { return replies_; }
+  /// When each reply came (read once the engine has stopped).
+  const std::vector<std::chrono::steady_clock::time_point>& replied() const { return replied_; }
 
  private:
   class Instance final : public protocol::ModuleInstance {
    public:
-    explicit Instance(const AskLineModule& module) : module_(module) {}
+    explicit Instance(const AskLineModule& module) : module_(module), line_(module.parse_delay_) {}
     Task<protocol::CommandOutcome> run(std::size_t, Client& client) override {
       Reply reply = co_await client.send_for_reply(module_.request_, line_);
-      if (reply.status == IoStatus::ok) ++module_.replies_;
+      if (reply.status == IoStatus::ok) {
+        ++module_.replies_;
+        module_.replied_.push_back(std::chrono::steady_clock::now());
+      }
       co_return protocol::CommandOutcome{};
     }
 
    private:
     const AskLineModule& module_;
-    protocol::CrlfParser line_;
+    SlowCrlfParser line_;
   };
 
   std::string request_;
+  std::chrono::microseconds parse_delay_;
   std::string name_ = "ask";
   protocol::CommandTable commands_{{{"ask", std::nullopt}}};
   mutable std::atomic<int> replies_{0};
+  mutable std::vector<std::chrono::steady_clock::time_point> replied_;  // worker thread only
 };
 
 /// A plan of one "ask" action that sleeps `sleep` between rounds.
