@@ -142,6 +142,8 @@ Task<int> Connection::connect_to(const SocketAddress& address) {
     loop().timers().cancel(*this);
     if (error == 0) error = transport_.connect_result();
   }
+  // Nothing listens there: what answered was this socket itself.
+  if (error == 0 && transport_.connected_to_itself(address)) error = ECONNREFUSED;
   if (error != 0) {
     transport_.close();
     co_return error;

@@ -76,6 +76,13 @@ bool TcpSocket::syn_retransmitted(std::chrono::nanoseconds connect_time) const n
   return info.tcpi_total_retrans > 0 || info.tcpi_retransmits > 0;
 }
 
+bool TcpSocket::connected_to_itself(const SocketAddress& server) const noexcept {
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length) != 0) return false;
+  return length == server.length && std::memcmp(&local, &server.storage, length) == 0;
+}
+
 IoResult TcpSocket::send(std::string_view data) noexcept {
   ssize_t sent;
   do {

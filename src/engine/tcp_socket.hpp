@@ -54,6 +54,10 @@ class TcpSocket {
   /// can have been; without TCP_INFO, a connect of 1 s or more, the initial
   /// retransmission timeout).
   bool syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept;
+  /// Whether the connected socket is connected to itself: to a local
+  /// address where nothing listens, the kernel may pick the server's own
+  /// port as the source port, and TCP's simultaneous open succeeds.
+  bool connected_to_itself(const SocketAddress& server) const noexcept;
   /// Sends as much of `data` as the kernel takes now.
   IoResult send(std::string_view data) noexcept;
   /// Reads up to `capacity` bytes into `buffer`, with the kernel's receive
