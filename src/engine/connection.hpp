@@ -84,6 +84,8 @@ class Connection final : public TimerNode {
   Task<Reply> read_reply(ReplyParser& parser, std::int64_t& arrived_ns);
   /// Closes the TCP connection (close_connection(), the end of a life).
   void disconnect() noexcept;
+  /// A command is over: the bytes kept for its replies are given back.
+  void end_command() noexcept { reader_.shrink(); }
 
   /// The loop's handlers for this connection's socket and timer node.
   void on_events(std::uint32_t events);

@@ -61,6 +61,7 @@ Task<PlanEnd> call(Connection& connection, std::uint32_t action) {
   ++connection.recorder().actions[action].calls;
   CommandClient client(connection, action);
   CommandOutcome outcome = co_await connection.worker().module().run(action, client);
+  connection.end_command();
   co_return judge(connection, client, action, outcome);
 }
 

@@ -157,6 +157,18 @@ void ReplyReader::release_if_empty() noexcept {
   if (spill_ && spill_->pending().empty()) spill_.reset();
 }
 
+void ReplyReader::shrink() noexcept {
+  if (!spill_) return;
+  if (spill_->pending().empty()) return spill_.reset();
+  Spill& kept = *spill_;
+  std::string().swap(kept.reply);  // assigning would keep the capacity
+  if (kept.unread.capacity() > 2 * kept.pending().size()) {
+    kept.unread.erase(0, kept.unread_at);
+    kept.unread_at = 0;
+    kept.unread.shrink_to_fit();
+  }
+}
+
 void ReplyReader::clear() noexcept {
   spill_.reset();
 }

@@ -69,6 +69,10 @@ class ReplyReader {
   /// Frees the spill when it holds nothing still needed (call before a new
   /// request: the last reply's view dies here).
   void release_if_empty() noexcept;
+  /// After a command (its replies are done with): frees the spill, or when
+  /// bytes are still buffered (a push cut short, a pipelined reply) keeps
+  /// only them, so a big reply's buffer does not outlive it.
+  void shrink() noexcept;
   /// Forgets everything (the connection closed).
   void clear() noexcept;
   /// Bytes this reader keeps (usually none).

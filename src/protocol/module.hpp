@@ -62,6 +62,9 @@ class ModuleInstance {
   virtual void forget_connection(std::uint64_t client_id) { static_cast<void>(client_id); }
   /// Bytes the instance's own heap holds (a Lua state's), for memory reports.
   virtual std::size_t memory_bytes() const { return 0; }
+  /// Upkeep, about once a second: gives back what a burst took beyond the
+  /// recent need (idle Lua coroutines, garbage).
+  virtual void trim() {}
   /// What takes the messages servers push, or null when the module takes
   /// none. Asked once per worker.
   virtual PushHandler* push_handler() { return nullptr; }
