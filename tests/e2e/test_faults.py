@@ -1,7 +1,9 @@
 """Faults from the server side, one by one, against the fault server
 (tests/servers/fault/fault_server.py, a process of its own): for each, swarm
 stays up, counts the failure under its own reason, reconnects with backoff,
-and its counters add up (attempts = open + dialing + ended)."""
+and its counters add up: attempts = open + dialing + ended (in the status
+block, the final report and the JSON report), and requests = replies +
+no_reply + failed + in flight (the final report and the JSON report)."""
 
 import re
 import time
@@ -13,6 +15,7 @@ from conftest import (
     assert_attempts_add_up,
     connection_accounts,
     error_counts,
+    load_report,
     wait_until,
 )
 
@@ -85,6 +88,29 @@ def final_report(run):
     return out[out.rfind("swarm final report") :]
 
 
+def assert_requests_add_up(final):
+    """The final report's `requests N = replies + no_reply + failed + in_flight`."""
+    match = re.search(
+        r"^requests\s+(\d+) = replies (\d+) \+ no_reply (\d+) \+ failed (\d+) \+ in_flight (\d+)", final, re.M
+    )
+    assert match, f"no request accounting in the final report:\n{final}"
+    requests, replies, no_reply, failed, in_flight = (int(g) for g in match.groups())
+    assert requests == replies + no_reply + failed + in_flight, final
+    return {"requests": requests, "replies": replies, "failed": failed, "in_flight": in_flight}
+
+
+def assert_report_adds_up(path, reason):
+    """The JSON report: both sums hold, and the failures are under `reason`."""
+    report = load_report(path)
+    t, c = report["totals"], report["connections"]
+    assert t["requests"] == t["replies"] + t["no_reply"] + t["failed"] + t["abandoned"] + t["in_flight"], t
+    ended = c["ended"]
+    assert ended["total"] == sum(ended["by_reason"].values()) + ended["close_connection"] + ended["decr_stop"], c
+    assert c["attempts"] == c["dialing"] + ended["total"], c  # nothing is open once stopped
+    assert ended["by_reason"][reason] >= N and report["errors"]["by_reason"][reason] >= N, report["errors"]
+    return report
+
+
 def assert_only(errors, allowed, where):
     unexpected = {k: v for k, v in errors.items() if v and k not in allowed}
     assert not unexpected, f"failures under other reasons {unexpected}:\n{where}"
@@ -99,10 +125,14 @@ def assert_backoff(times, n, window=3.0, most=8):
     assert len(early) <= n * most, f"{len(early)} connects in {window}s from {n} connections: no backoff"
 
 
-def run_fault(fault_server, swarm, write_file, mode, command, reason, allowed, extra=()):
+def run_fault(fault_server, swarm, write_file, tmp_path, mode, command, reason, allowed, extra=()):
     server = fault_server(mode)
     plan, mods = plan_for(write_file, command)
-    run = swarm(server.address, plan, "--connections", N, "--interval", "500ms", *TIMEOUTS, *extra, protocol_dir=mods)
+    report = tmp_path / "report.json"
+    run = swarm(
+        server.address, plan, "--connections", N, "--interval", "500ms", "--report", report, *TIMEOUTS, *extra,
+        protocol_dir=mods,
+    )
     status = wait_until(
         lambda: stat(run),
         30,
@@ -121,26 +151,36 @@ def run_fault(fault_server, swarm, write_file, mode, command, reason, allowed, e
     assert_only(error_counts(final), (reason, *allowed), final)
     accounts = assert_attempts_add_up(final)
     assert accounts["open"] == 0 and accounts["dialing"] == 0, final
+    requests = assert_requests_add_up(final)
+    if reason not in ("refused", "connect_timeout"):
+        assert requests["failed"] >= 2 * N, f"failed requests not counted:\n{final}"
+    assert_report_adds_up(report, reason)
     return final
 
 
 @pytest.mark.parametrize("mode", list(FAULTS))
-def test_fault_is_counted_under_its_reason_and_survived(mode, fault_server, swarm, write_file):
+def test_fault_is_counted_under_its_reason_and_survived(mode, fault_server, swarm, write_file, tmp_path):
     command, reason, allowed = FAULTS[mode]
-    run_fault(fault_server, swarm, write_file, mode, command, reason, allowed)
+    run_fault(fault_server, swarm, write_file, tmp_path, mode, command, reason, allowed)
 
 
 @pytest.mark.parametrize("transport", list(PREAMBLES))
-def test_a_preamble_that_never_completes_is_counted_and_survived(transport, fault_server, swarm, write_file):
+def test_a_preamble_that_never_completes_is_counted_and_survived(
+    transport, fault_server, swarm, write_file, tmp_path
+):
     extra, command, reason = PREAMBLES[transport]
-    run_fault(fault_server, swarm, write_file, "mute", command, reason, (), extra)
+    run_fault(fault_server, swarm, write_file, tmp_path, "mute", command, reason, (), extra)
 
 
-def test_refused_connects_back_off(fault_server, swarm, write_file):
+def test_refused_connects_back_off(fault_server, swarm, write_file, tmp_path):
     server = fault_server("ok")
     server.down()
     plan, mods = plan_for(write_file, "ping")
-    run = swarm(server.address, plan, "--connections", N, "--interval", "500ms", *TIMEOUTS, protocol_dir=mods)
+    report = tmp_path / "report.json"
+    run = swarm(
+        server.address, plan, "--connections", N, "--interval", "500ms", "--report", report, *TIMEOUTS,
+        protocol_dir=mods,
+    )
     started = time.monotonic()
     status = wait_until(
         lambda: stat(run), 15, "refused connects", check=lambda s: error_counts(s).get("refused", 0) >= 2 * N
@@ -154,7 +194,10 @@ def test_refused_connects_back_off(fault_server, swarm, write_file):
     assert 2 * N <= accounts["attempts"] <= 8 * N, f"attempts in 3s without backoff?\n{status}"
     assert accounts["open"] == 0
     assert run.stop() == 0
-    assert_attempts_add_up(final_report(run))
+    final = final_report(run)
+    assert_attempts_add_up(final)
+    assert assert_requests_add_up(final)["requests"] == 0
+    assert_report_adds_up(report, "refused")
 
 
 def test_server_goes_away_and_comes_back(fault_server, swarm, write_file):
@@ -182,6 +225,7 @@ def test_server_goes_away_and_comes_back(fault_server, swarm, write_file):
     final = final_report(run)
     accounts = assert_attempts_add_up(final)
     assert accounts["ended"].get("decr/stop") == N, final
+    assert_requests_add_up(final)
 
 
 def test_one_byte_per_packet_is_just_slow(fault_server, swarm, write_file):
