@@ -282,3 +282,27 @@ def rss_bytes(pid):
 def test_reasons_are_known_words():
     # The status and report words this file relies on.
     assert "reply_too_large" in ERROR_REASONS
+
+
+def test_a_server_that_keeps_sending_delays_neither_the_status_nor_the_end(fault_server, swarm, write_file):
+    # Replies that never end, read as fast as they come through the
+    # kernel's full-size, self-tuning socket buffers (--rcvbuf 0), so that
+    # reads come back full: a connection must still let the loop run, or the
+    # status blocks come late and --duration overruns (they did: blocks 1.4 s
+    # apart for 0.5 s, 3.6 s for 3 s). --max-reply bounds the memory.
+    server = fault_server("endless")
+    plan, mods = plan_for(write_file, "ping")
+    started = time.monotonic()
+    run = swarm(
+        server.address, plan, "--connections", 4, "--rcvbuf", 0, "--max-reply", "64MiB", "--timeout", "30s",
+        "--duration", "2s", "--interval", "250ms", protocol_dir=mods, wait=False,
+    )
+    assert run.process.wait_exit(timeout=20) == 0, run.process.stderr()
+    took = time.monotonic() - started
+    assert took < 2 + 1.5, f"--duration 2s took {took:.1f}s"
+    out = run.process.stdout()
+    elapsed = [float(s) for s in re.findall(r"^swarm status\s+elapsed (\d+(?:\.\d+)?)s", out, re.M)]
+    assert len(elapsed) >= 5, out[-3000:]
+    gaps = [b - a for a, b in zip([0.0] + elapsed, elapsed)]
+    assert max(gaps) <= 0.75, f"status blocks every 250ms came {max(gaps):.2f}s apart: {elapsed}"
+    assert server.stats()["accepted"] >= 2
