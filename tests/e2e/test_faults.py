@@ -152,7 +152,9 @@ def run_fault(fault_server, swarm, write_file, tmp_path, mode, command, reason, 
     accounts = assert_attempts_add_up(final)
     assert accounts["open"] == 0 and accounts["dialing"] == 0, final
     requests = assert_requests_add_up(final)
-    if reason not in ("refused", "connect_timeout"):
+    # Each failure ends a request, except a reset that comes before the
+    # connect completes (counted as a connect that failed).
+    if reason not in ("refused", "connect_timeout", "reset"):
         assert requests["failed"] >= 2 * N, f"failed requests not counted:\n{final}"
     assert_report_adds_up(report, reason)
     return final
@@ -309,5 +311,5 @@ def test_a_server_that_keeps_sending_delays_neither_the_status_nor_the_end(fault
     elapsed = [float(s) for s in re.findall(r"^swarm status\s+elapsed (\d+(?:\.\d+)?)s", out, re.M)]
     assert len(elapsed) >= 5, out[-3000:]
     gaps = [b - a for a, b in zip([0.0] + elapsed, elapsed)]
-    assert max(gaps) <= 0.75, f"status blocks every 250ms came {max(gaps):.2f}s apart: {elapsed}"
+    assert max(gaps) <= 1.0, f"status blocks every 250ms came {max(gaps):.2f}s apart: {elapsed}"
     assert server.stats()["accepted"] >= 2
