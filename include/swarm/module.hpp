@@ -12,8 +12,9 @@
 //   const swarm::CommandEntry commands[] = {{"PING", ping, nullptr}};
 //   SWARM_MODULE(commands)
 //
-// A command that throws is counted as a script error with its message; after
-// close_connection() or a failed call it should return at once.
+// A command that throws is counted as a script error with its message, and
+// the plan goes on with its next round or action on the same connection;
+// after close_connection() or a failed call it should return at once.
 #pragma once
 
 #include <cstddef>

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "plan/byte_size.hpp"
 #include "plan/duration.hpp"
 
 namespace swarm::app {
@@ -28,6 +29,17 @@ CLI::Option* add_duration(CLI::App& cli, const std::string& flags, std::chrono::
       ->check(DurationValidator())
       ->type_name("DURATION");
 }
+
+/// A CLI11 validator that accepts `1048576`, `64KiB`, `1M`.
+struct ByteSizeValidator : CLI::Validator {
+  ByteSizeValidator() {
+    name_ = "BYTES";
+    func_ = [](const std::string& text) {
+      return plan::parse_byte_size(text) ? std::string()
+                                         : "expected a size in bytes like 1048576, 64KiB or 1MiB";
+    };
+  }
+};
 
 }  // namespace
 
@@ -69,8 +81,18 @@ ParsedOptions parse_options(int argc, char** argv) {
   cli.add_option("--max-connecting", o.max_connecting, "Connects in flight at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  add_duration(cli, "--timeout", o.timeout, "Reply timeout (default 10s)");
-  add_duration(cli, "--connect-timeout", o.connect_timeout, "Connect timeout (default 10s)");
+  add_duration(cli, "--timeout", o.timeout, "Reply timeout (default 10s; 0 = none)");
+  add_duration(cli, "--connect-timeout", o.connect_timeout,
+               "Connect timeout (default 10s; 0 = none)");
+  cli.add_option_function<std::string>(
+         "--max-reply",
+         [&o](const std::string& text) {
+           o.max_reply = static_cast<std::size_t>(*plan::parse_byte_size(text));
+         },
+         "Largest reply (or pushed data held); past it the connection closes, counted as "
+         "reply_too_large (default 1MiB or the protocol's; 0 = none)")
+      ->check(ByteSizeValidator())
+      ->type_name("BYTES");
   cli.add_option("--sndbuf", o.sndbuf, "SO_SNDBUF bytes per connection (0 = kernel default)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

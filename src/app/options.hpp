@@ -26,17 +26,18 @@ struct Options {
   std::size_t max_connecting = 1000;  // connects in flight at once
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout
-  int sndbuf = 1024;                    // SO_SNDBUF; 0 = kernel default
-  int rcvbuf = 128;                     // SO_RCVBUF; 0 = kernel default
-  std::string sources;                  // --source list, range or CIDR
-  std::size_t max_sessions = 2;         // console sessions at once
-  std::uint64_t seed = 0;               // random seed; 0 = from the clock
-  std::string report;                   // --report: JSON report file; empty = none
-  std::string hdr_dir;                  // --hdr-dir: directory for .hgrm files; empty = none
-  std::vector<std::string> thresholds;  // --threshold, in the order given
-  std::string http;                     // --http: dashboard, metrics and API address; empty = off
-  std::string html;                     // --html: self-contained HTML report file; empty = none
-  std::vector<std::string> argv;        // the command line as given (for the report)
+  std::optional<std::size_t> max_reply;  // --max-reply; unset: the module's default
+  int sndbuf = 1024;                     // SO_SNDBUF; 0 = kernel default
+  int rcvbuf = 128;                      // SO_RCVBUF; 0 = kernel default
+  std::string sources;                   // --source list, range or CIDR
+  std::size_t max_sessions = 2;          // console sessions at once
+  std::uint64_t seed = 0;                // random seed; 0 = from the clock
+  std::string report;                    // --report: JSON report file; empty = none
+  std::string hdr_dir;                   // --hdr-dir: directory for .hgrm files; empty = none
+  std::vector<std::string> thresholds;   // --threshold, in the order given
+  std::string http;                      // --http: dashboard, metrics and API address; empty = off
+  std::string html;                      // --html: self-contained HTML report file; empty = none
+  std::vector<std::string> argv;         // the command line as given (for the report)
 };
 
 /// What parse_options() decided.

@@ -180,6 +180,7 @@ stats::ReportContext report_context(const plan::Plan& plan) {
 
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::EngineConfig config = engine_config(options);
+  config.max_reply = options.max_reply.value_or(loaded.module->default_max_reply());
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());
@@ -188,7 +189,9 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   Notices notices(io, stdout);
   config.on_notice = notices.sink();
   engine::Engine engine(config, loaded.plan, *loaded.module);
-  stats::RunConfig run_record = run_config(options, loaded.plan, config.seed);
+  Options effective = options;  // the report records what the run used
+  effective.max_reply = config.max_reply;
+  stats::RunConfig run_record = run_config(effective, loaded.plan, config.seed);
   stats::ReportContext context = report_context(loaded.plan);
   ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
   Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},

@@ -62,6 +62,7 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"max-connecting", signed_count(o.max_connecting)},
       {"timeout", duration(o.timeout)},
       {"connect-timeout", duration(o.connect_timeout)},
+      {"max-reply", o.max_reply ? FlagValue{signed_count(*o.max_reply)} : FlagValue{}},
       {"sndbuf", std::int64_t{o.sndbuf}},
       {"rcvbuf", std::int64_t{o.rcvbuf}},
       {"source", text_or_null(o.sources)},

@@ -32,7 +32,7 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
   rec.count_request(action_);
   EventLoop& loop = connection_.worker().loop();
   const auto started = loop.refresh_now();
-  connection_.arm_timeout(started + connection_.worker().config().timeout);
+  connection_.arm_reply_timeout(started);
   IoStatus status = co_await connection_.write(request);
   if (status == IoStatus::ok) rec.actions[action_].bytes_out += request.size();
   std::int64_t arrived_ns = 0;
@@ -49,10 +49,11 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
     rec.actions[action_].bytes_in += reply.data.size();
   } else {
     rec.count_request_end(action_, end_without_reply(reply.status));
-    if (reply.status == IoStatus::protocol_error) {
-      // The parser says what was wrong with the bytes: keep it with the command.
+    if (reply.status == IoStatus::protocol_error && protocol_error_.empty()) {
+      // The parser says what was wrong with the bytes. Counted by the plan
+      // runner, once: a module whose own parser raised says why instead.
       const auto& command = connection_.worker().plan().actions[action_].command;
-      ++rec.script_errors[command + ": protocol error: " + parser.error()];
+      protocol_error_ = command + ": protocol error: " + parser.error();
     }
   }
   note(reply.status);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "swarm/client.hpp"
@@ -33,6 +34,9 @@ class CommandClient final : public Client {
   IoStatus failure() const noexcept { return failure_; }
   /// Whether the command called close_connection().
   bool closed() const noexcept { return closed_; }
+  /// After a reply failed with protocol_error: what the parser found wrong,
+  /// as "command: protocol error: why".
+  const std::string& protocol_error() const noexcept { return protocol_error_; }
 
  private:
   IoStatus note(IoStatus status) noexcept;
@@ -41,6 +45,7 @@ class CommandClient final : public Client {
   std::uint32_t action_;             // the plan action, for its counts
   IoStatus failure_ = IoStatus::ok;  // the first failed call
   bool closed_ = false;              // close_connection() was called
+  std::string protocol_error_;       // why a parser rejected a reply
 };
 
 }  // namespace swarm::engine

@@ -74,6 +74,7 @@ Task<bool> Connection::connect() {
   // The caller holds an in-flight place of the pacer; this gives it back.
   auto& rec = recorder();
   ++rec.connect_attempts;
+  ++rec.dialing;
   // Keep descriptors for the console and logs: past the budget, fail like
   // socket() would, before the process runs out.
   int error = EMFILE;
@@ -83,9 +84,16 @@ Task<bool> Connection::connect() {
     if (error != 0) worker_.give_socket();
   }
   worker_.pacer().end();
+  --rec.dialing;
   if (error != 0) {
     transport_.close();
-    if (error != ECANCELED) ++rec.errors[static_cast<std::size_t>(connect_failure_reason(error))];
+    if (error == ECANCELED) {
+      ++rec.ended_by_console;  // decr or stop during the connect
+    } else {
+      const auto reason = static_cast<std::size_t>(connect_failure_reason(error));
+      ++rec.errors[reason];
+      ++rec.ended[reason];
+    }
     co_return false;
   }
   ++rec.connects;
@@ -129,11 +137,13 @@ Task<int> Connection::connect_to(const SocketAddress& address) {
                               worker_.config().rcvbuf);
   if (error == 0) error = loop().watch(transport_.fd(), this);
   if (error == 0 && !transport_.ready(Want::write)) {
-    loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
+    arm_limit(worker_.config().connect_timeout);
     error = wait_error(co_await wait_for(Wait::writable));
     loop().timers().cancel(*this);
     if (error == 0) error = transport_.connect_result();
   }
+  // Nothing listens there: what answered was this socket itself.
+  if (error == 0 && transport_.connected_to_itself(address)) error = ECONNREFUSED;
   if (error != 0) {
     transport_.close();
     co_return error;
@@ -157,7 +167,7 @@ Task<int> Connection::handshake() {
       co_return step.error;
     }
     if (transport_.ready(step.want)) continue;
-    if (!armed()) loop().timers().arm(*this, loop().now() + worker_.config().connect_timeout);
+    if (!armed()) arm_limit(worker_.config().connect_timeout);
     const int error =
         wait_error(co_await wait_for(step.want == Want::read ? Wait::readable : Wait::writable));
     if (error != 0) co_return error;  // the timer fired, or abort() cancelled it
@@ -192,7 +202,18 @@ void Connection::disconnect() noexcept {
   transport_.close();
   reader_.clear();
   if (connected_) {
-    --recorder().open;
+    auto& rec = recorder();
+    --rec.open;
+    // Why it ends: its first failure, else decr/stop, else the module's
+    // close_connection().
+    if (failed_) {
+      ++rec.ended[static_cast<std::size_t>(end_reason_)];
+    } else if (aborting_) {
+      ++rec.ended_by_console;
+    } else {
+      ++rec.ended_by_plan;
+    }
+    failed_ = false;
     connected_ = false;
     worker_.give_socket();
     worker_.module().forget_connection(id_);
@@ -212,11 +233,13 @@ void Connection::set_state(ConnState state) noexcept {
 
 void Connection::WaitAwaiter::await_suspend(std::coroutine_handle<> handle) noexcept {
   connection_.waiter_ = handle;
-  if (connection_.waiting_for_ == Wait::deferred) connection_.loop().defer(handle);
+  const Wait what = connection_.waiting_for_;
+  if (what == Wait::deferred || what == Wait::turn) connection_.loop().defer(handle);
 }
 
 Connection::WaitAwaiter Connection::wait_for(Wait what) noexcept {
   waiting_for_ = what;  // nothing runs between here and the suspension
+  wake_status_ = IoStatus::ok;
   return WaitAwaiter(*this);
 }
 
@@ -251,6 +274,7 @@ void Connection::on_events(std::uint32_t events) {
       // Sleeping between commands: what arrives now was pushed.
       if (connected_) take_pushes();
       return;
+    case Wait::turn:  // reading a reply, back on the next round
     case Wait::none:
       return;
   }
@@ -263,6 +287,10 @@ void Connection::on_timer() {
     case Wait::readable:
     case Wait::writable:
       return wake(IoStatus::timeout);
+    case Wait::turn:
+      // Its resumption is already queued: it finds the timeout then.
+      wake_status_ = IoStatus::timeout;
+      return;
     case Wait::none:
     case Wait::deferred:
       return;
@@ -271,7 +299,10 @@ void Connection::on_timer() {
 
 void Connection::abort() noexcept {
   aborting_ = true;
-  if (waiting_for_ == Wait::none || waiting_for_ == Wait::deferred) return;
+  // A queued resumption finds aborting_ set when it runs.
+  if (waiting_for_ == Wait::none || waiting_for_ == Wait::deferred || waiting_for_ == Wait::turn) {
+    return;
+  }
   // Resume on the next round, not inside the caller (a loop over victims).
   loop().timers().cancel(*this);
   auto handle = waiter_;
@@ -282,8 +313,14 @@ void Connection::abort() noexcept {
 
 // ---------------------------------------------------------------- I/O
 
-void Connection::arm_timeout(Clock::time_point deadline) {
-  loop().timers().arm(*this, deadline);
+void Connection::arm_reply_timeout(Clock::time_point from) {
+  const auto limit = worker_.config().timeout;
+  if (limit > std::chrono::nanoseconds::zero()) loop().timers().arm(*this, from + limit);
+}
+
+void Connection::arm_limit(std::chrono::nanoseconds limit) {
+  // 0 means no limit, as elsewhere: no timer at all.
+  if (limit > std::chrono::nanoseconds::zero()) loop().timers().arm(*this, loop().now() + limit);
 }
 
 void Connection::cancel_timeout() noexcept {
@@ -291,7 +328,7 @@ void Connection::cancel_timeout() noexcept {
 }
 
 Connection::WaitAwaiter Connection::wait_io(Want want) {
-  if (!armed()) arm_timeout(loop().now() + worker_.config().timeout);
+  if (!armed()) arm_limit(worker_.config().timeout);
   return wait_for(want == Want::read ? Wait::readable : Wait::writable);
 }
 
@@ -316,10 +353,18 @@ Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns
   PushBridge bridge(worker_.pushes(), id_);
   PushSink* pushes = bridge.active() ? &bridge : nullptr;
   ReplyReader::Step step = reader_.begin(parser, pushes);
+  std::uint32_t reads = 0;  // since this coroutine last let the others run
   for (Want want = Want::read; step.state == ReplyParser::State::need_more;) {
+    if (over_limit(reader_.held_bytes())) co_return Reply{fail(Reason::reply_too_large), {}};
     if (!transport_.ready(want)) {
       IoStatus status = co_await wait_io(want);
       if (status != IoStatus::ok) co_return Reply{failed_wait(status), {}};
+      reads = 0;
+    } else if (++reads > kReadsPerTurn) {
+      // The server keeps sending: the others run first.
+      IoStatus status = co_await wait_for(Wait::turn);
+      if (status != IoStatus::ok) co_return Reply{failed_wait(status), {}};
+      reads = 1;
     }
     IoResult got = transport_.receive(worker_.scratch_data(), Worker::kScratchSize);
     want = got.want == Want::none ? Want::read : got.want;
@@ -331,15 +376,30 @@ Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns
     step =
         reader_.feed(parser, {worker_.scratch_data(), static_cast<std::size_t>(got.bytes)}, pushes);
   }
-  if (step.state == ReplyParser::State::invalid) co_return Reply{fail(Reason::protocol_error), {}};
+  // Counted by the plan runner, which knows whether the parser was the
+  // module's own and raised (a script error) or rejected the server's bytes.
+  if (step.state == ReplyParser::State::invalid) co_return Reply{IoStatus::protocol_error, {}};
+  if (over_limit(step.reply.size())) co_return Reply{fail(Reason::reply_too_large), {}};
   co_return Reply{IoStatus::ok, step.reply};
+}
+
+bool Connection::over_limit(std::size_t held) const noexcept {
+  const std::size_t limit = worker_.config().max_reply;
+  return limit > 0 && held > limit;
 }
 
 void Connection::take_pushes() noexcept {
   PushBridge bridge(worker_.pushes(), id_);
   if (!bridge.active()) return;
   auto state = reader_.take_pushes(bridge);  // bytes left after the last reply
-  while (state == ReplyReader::PushState::ok && transport_.ready(Want::read)) {
+  for (std::uint32_t reads = 0; state == ReplyReader::PushState::ok && transport_.ready(Want::read);
+       ++reads) {
+    if (reads == kReadsPerTurn) {
+      // The server keeps pushing: let the others run, and be told again on
+      // the next round if more is waiting.
+      loop().rearm(transport_.fd(), this);
+      return;
+    }
     IoResult got = transport_.receive(worker_.scratch_data(), Worker::kScratchSize);
     // A failure or the end of the stream is left for the next command's
     // I/O to find and count, as it would without pushes.
@@ -347,21 +407,32 @@ void Connection::take_pushes() noexcept {
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
     state =
         reader_.take_pushes(bridge, {worker_.scratch_data(), static_cast<std::size_t>(got.bytes)});
+    if (over_limit(reader_.held_bytes())) return drop_stream(Reason::reply_too_large);
   }
-  if (state == ReplyReader::PushState::invalid) {
-    // The stream cannot be followed any more: the next command finds it closed.
-    fail(Reason::protocol_error);
-    transport_.close();
-    reader_.clear();
-  }
+  // The stream cannot be followed any more: the next command finds it closed.
+  if (state == ReplyReader::PushState::invalid) drop_stream(Reason::protocol_error);
+}
+
+void Connection::drop_stream(Reason reason) noexcept {
+  fail(reason);
+  transport_.close();
+  reader_.clear();
 }
 
 IoStatus Connection::failed_wait(IoStatus status) noexcept {
   return status == IoStatus::timeout ? fail(Reason::timeout) : status;
 }
 
-IoStatus Connection::fail(Reason reason) noexcept {
+void Connection::count_failure(Reason reason) noexcept {
   ++recorder().errors[static_cast<std::size_t>(reason)];
+  if (connected_ && !failed_) {
+    failed_ = true;
+    end_reason_ = reason;
+  }
+}
+
+IoStatus Connection::fail(Reason reason) noexcept {
+  count_failure(reason);
   switch (reason) {
     case Reason::closed:
       return IoStatus::closed;

@@ -62,13 +62,17 @@ class Connection final : public TimerNode {
   void set_state(stats::ConnState state) noexcept;
   /// A command went well: the next failure backs off from the shortest wait.
   void reset_backoff() noexcept { failures_ = 0; }
+  /// Counts a failure under `reason`; the first one of an open TCP
+  /// connection is also why it ends (Recorder::ended).
+  void count_failure(stats::Reason reason) noexcept;
   /// Sleeps for `duration` (0: lets the other connections run first), or
   /// until abort(). Not a coroutine: a sleeping connection holds no frame
   /// for it.
   WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
 
-  /// Ends waits for I/O at `deadline` with a timeout (reply timeout).
-  void arm_timeout(Clock::time_point deadline);
+  /// Ends waits for I/O with a timeout --timeout after `from` (none when
+  /// --timeout is 0).
+  void arm_reply_timeout(Clock::time_point from);
   /// Lifts the deadline.
   void cancel_timeout() noexcept;
   /// Sends all of `data`. A deadline of --timeout is armed if none is.
@@ -80,6 +84,8 @@ class Connection final : public TimerNode {
   Task<Reply> read_reply(ReplyParser& parser, std::int64_t& arrived_ns);
   /// Closes the TCP connection (close_connection(), the end of a life).
   void disconnect() noexcept;
+  /// A command is over: the bytes kept for its replies are given back.
+  void end_command() noexcept { reader_.shrink(); }
 
   /// The loop's handlers for this connection's socket and timer node.
   void on_events(std::uint32_t events);
@@ -89,11 +95,20 @@ class Connection final : public TimerNode {
   std::size_t spill_bytes() const noexcept { return reader_.memory_bytes(); }
 
  private:
-  /// What the suspended coroutine waits for.
-  enum class Wait : std::uint8_t { none, readable, writable, timer, deferred };
+  /// What the suspended coroutine waits for. `deferred` lets the others run
+  /// first between commands; `turn` does the same in the middle of reading
+  /// a reply (the reply timeout stays armed, and nothing else reads).
+  enum class Wait : std::uint8_t { none, readable, writable, timer, deferred, turn };
+
+  /// Reads a connection makes in a row before it lets the others run: a
+  /// server that keeps sending (256 KiB a turn with the 64 KiB read buffer)
+  /// never delays other connections, timers, the status or `stop`.
+  static constexpr std::uint32_t kReadsPerTurn = 4;
 
   WaitAwaiter wait_for(Wait what) noexcept;
   WaitAwaiter wait_io(Want want);
+  /// Arms the timer `limit` from now; does nothing when `limit` is 0 (none).
+  void arm_limit(std::chrono::nanoseconds limit);
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
@@ -111,6 +126,12 @@ class Connection final : public TimerNode {
   IoStatus failed_wait(IoStatus status) noexcept;
   IoStatus fail(stats::Reason reason) noexcept;
   void take_pushes() noexcept;
+  /// Whether the bytes held for the reply being read (or for pushes)
+  /// passed --max-reply.
+  bool over_limit(std::size_t held) const noexcept;
+  /// Between commands: counts `reason` and closes the TCP connection; the
+  /// next command finds it closed.
+  void drop_stream(stats::Reason reason) noexcept;
   EventLoop& loop() noexcept;
 
   Worker& worker_;                                         // owner: loop, plan, module, stats
@@ -124,6 +145,8 @@ class Connection final : public TimerNode {
   stats::ConnState state_ = stats::ConnState::connecting;  // for the gauges
   bool aborting_ = false;                                  // abort() was called
   bool connected_ = false;                                 // counted in Recorder::open
+  bool failed_ = false;                                    // a failure ends this TCP connection
+  stats::Reason end_reason_ = stats::Reason::other;        // with failed_: its reason
 };
 
 /// Suspends the connection's coroutine until it is woken; never suspends

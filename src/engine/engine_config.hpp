@@ -34,11 +34,13 @@ struct EngineConfig {
   std::size_t threads = 1;             // worker threads
   double connect_rate = 0;             // new connections per second; 0 = unpaced
   std::size_t max_connecting = 1000;   // connects in flight at once (all workers)
-  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};            // reply timeout
-  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};    // connect timeout
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};  // reply (and send) timeout; 0 = none
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout; 0 = none
   std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay
   std::chrono::nanoseconds backoff_max{std::chrono::seconds(5)};         // longest retry delay
-  int sndbuf = 1024;                           // SO_SNDBUF before connect; 0 = kernel default
+  std::size_t max_reply = std::size_t{1} << 20;  // bytes one reply (or the pushed data kept
+                                                 // between reads) may take; 0 = no limit
+  int sndbuf = 1024;                             // SO_SNDBUF before connect; 0 = kernel default
   int rcvbuf = 128;                            // SO_RCVBUF before connect; 0 = kernel default (the
                                                // kernel rounds tiny values up to its minimum)
   std::size_t max_sockets = SIZE_MAX;          // descriptors the connections may hold

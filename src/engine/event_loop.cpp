@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <system_error>
@@ -11,6 +12,8 @@ namespace swarm::engine {
 namespace {
 
 constexpr int kMaxEvents = 512;  // events taken per epoll_wait
+// What a watched descriptor reports: input, output and hang-up, by edge.
+constexpr std::uint32_t kWatched = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -37,9 +40,18 @@ EventLoop::~EventLoop() {
 
 int EventLoop::watch(int fd, void* target) noexcept {
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.events = kWatched;
   event.data.ptr = target;
   return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
+}
+
+int EventLoop::rearm(int fd, void* target) noexcept {
+  // Modifying a registration re-checks readiness: what is still pending is
+  // reported by the next epoll_wait, edge-triggered or not.
+  epoll_event event{};
+  event.events = kWatched;
+  event.data.ptr = target;
+  return ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) == 0 ? 0 : errno;
 }
 
 void EventLoop::post(std::function<void()> fn) {
@@ -51,10 +63,19 @@ void EventLoop::post(std::function<void()> fn) {
   [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
 }
 
+void EventLoop::every(std::chrono::nanoseconds period, std::function<void()> fn) {
+  upkeep_ = std::move(fn);
+  upkeep_period_ = std::chrono::duration_cast<Clock::duration>(period);
+  next_upkeep_ = Clock::now() + upkeep_period_;
+}
+
 int EventLoop::wait_timeout_ms() const {
   if (!ready_.empty()) return 0;
-  if (timers_.empty()) return -1;
-  auto left = timers_.earliest() - now_;
+  const bool upkeep = upkeep_period_ > Clock::duration::zero();
+  if (timers_.empty() && !upkeep) return -1;
+  Clock::time_point next = upkeep ? next_upkeep_ : timers_.earliest();
+  if (!timers_.empty()) next = std::min(next, timers_.earliest());
+  auto left = next - now_;
   if (left <= Clock::duration::zero()) return 0;
   // Round up so a timer never fires early and the loop never spins.
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
@@ -77,6 +98,10 @@ void EventLoop::run() {
     }
     timers_.fire_expired(now_);
     resume_ready();
+    if (upkeep_period_ > Clock::duration::zero() && now_ >= next_upkeep_) {
+      next_upkeep_ = now_ + upkeep_period_;
+      upkeep_();
+    }
   }
 }
 

@@ -42,6 +42,10 @@ class EventLoop {
   /// Queues `fn` to run on the loop's thread. Any thread.
   void post(std::function<void()> fn);
 
+  /// Runs `fn` on the loop's thread every `period` (its upkeep: giving back
+  /// what a burst took), idle or not. One upkeep per loop; set before run().
+  void every(std::chrono::nanoseconds period, std::function<void()> fn);
+
   /// Resumes `handle` on this loop after the current round of events, so a
   /// wake-up never runs inside whoever caused it. Loop thread only.
   void defer(std::coroutine_handle<> handle) { ready_.push_back(handle); }
@@ -49,6 +53,10 @@ class EventLoop {
   /// Registers `fd` once, edge-triggered, for input, output and hang-up.
   /// Returns 0 or an errno value.
   int watch(int fd, void* target) noexcept;
+  /// Asks epoll to report `fd` again if it is still ready (a fresh edge on
+  /// the next round): for a reader that stopped before draining it, to let
+  /// the others run. Returns 0 or an errno value.
+  int rearm(int fd, void* target) noexcept;
 
   TimerHeap& timers() noexcept { return timers_; }
   /// The time read at the start of this round (cheap; good to a few µs).
@@ -69,6 +77,9 @@ class EventLoop {
   TimerHeap timers_;                               // deadlines of this loop
   std::vector<std::coroutine_handle<>> ready_;     // to resume next round
   std::vector<std::coroutine_handle<>> resuming_;  // being resumed this round
+  std::function<void()> upkeep_;                   // run every upkeep_period_
+  Clock::duration upkeep_period_{};                // zero: no upkeep
+  Clock::time_point next_upkeep_{};                // when upkeep_ runs next
   std::mutex inbox_mutex_;                         // guards inbox_ (the only lock)
   std::vector<std::function<void()>> inbox_;       // posted from other threads
 };

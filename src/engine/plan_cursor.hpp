@@ -33,12 +33,6 @@ class PlanCursor {
 
   /// The next step, drawing rounds and sleeps from `rng`.
   Step next(plan::Rng& rng);
-  /// Starts the plan again from its first action (after a script error);
-  /// no iteration is counted.
-  void restart() noexcept {
-    index_ = 0;
-    phase_ = Phase::enter;
-  }
 
  private:
   /// What comes next within the current action.

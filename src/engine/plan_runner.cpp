@@ -10,50 +10,59 @@ namespace {
 
 using protocol::CommandOutcome;
 using stats::ConnState;
+using stats::Reason;
 
-/// What a command's outcome means for the plan. The client knows how the
-/// I/O ended; the module only whether it raised an error.
+/// Counts a script error, with its message.
+void count_script_error(Connection& connection, const CommandOutcome& outcome) {
+  connection.count_failure(Reason::script_error);
+  ++connection.recorder().script_errors[outcome.message];
+}
+
+/// What a command's outcome means for the plan, counting the failure once.
+/// The client knows how the I/O ended; the module only whether it raised.
 PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t action,
               const CommandOutcome& outcome) {
-  auto& rec = connection.recorder();
   if (client.closed()) return connection.aborting() ? PlanEnd::aborted : PlanEnd::reconnect;
   const IoStatus io = client.failure();
   if (io == IoStatus::aborted || (io != IoStatus::ok && connection.aborting())) {
     return PlanEnd::aborted;
   }
-  if (io != IoStatus::ok || outcome.kind == CommandOutcome::Kind::script_error) {
-    ++rec.actions[action].errors;
+  const bool raised = outcome.kind == CommandOutcome::Kind::script_error;
+  if (io == IoStatus::ok && !raised) {
+    connection.reset_backoff();
+    return PlanEnd::next;
   }
-  if (outcome.kind == CommandOutcome::Kind::script_error) {
-    // Counted even after a failed call: a Lua reply parser that raised is
-    // why its reply failed, and says so.
-    ++rec.errors[static_cast<std::size_t>(stats::Reason::script_error)];
-    ++rec.script_errors[outcome.message];
+  ++connection.recorder().actions[action].errors;
+  if (io == IoStatus::ok) {
+    // The stream is in step: the plan goes on, on this connection.
+    count_script_error(connection, outcome);
+    return PlanEnd::next;
   }
-  if (io != IoStatus::ok) return PlanEnd::failed;  // its reason was counted where it failed
-  if (outcome.kind == CommandOutcome::Kind::script_error) return PlanEnd::restart;
-  connection.reset_backoff();
-  return PlanEnd::next;
+  if (io == IoStatus::protocol_error) {
+    // Bytes a parser rejected: the server's fault, unless the module's own
+    // parser raised (then it says so, and that is the one failure).
+    if (raised) {
+      count_script_error(connection, outcome);
+    } else {
+      connection.count_failure(Reason::protocol_error);
+      ++connection.recorder().script_errors[client.protocol_error()];
+    }
+  }
+  // Other I/O failures were counted where they happened; a module that
+  // raised because of one adds nothing.
+  return PlanEnd::failed;
 }
 
 /// Runs one command. A coroutine of its own so that the client and the
 /// outcome (with its message) live in a frame only while a command runs,
 /// not in the plan loop's idle frame.
 Task<PlanEnd> call(Connection& connection, std::uint32_t action) {
-  Worker& worker = connection.worker();
   connection.set_state(ConnState::acting);
   ++connection.recorder().actions[action].calls;
   CommandClient client(connection, action);
-  CommandOutcome outcome = co_await worker.module().run(action, client);
-  PlanEnd end = judge(connection, client, action, outcome);
-  if (end != PlanEnd::restart) co_return end;
-  // A script error with the stream in step (no reply is pending): keep the
-  // connection, back off, and start the plan again.
-  connection.set_state(ConnState::backoff);
-  if (co_await connection.pause(worker.config().backoff_max / 5) != IoStatus::ok) {
-    co_return PlanEnd::aborted;
-  }
-  co_return PlanEnd::restart;
+  CommandOutcome outcome = co_await connection.worker().module().run(action, client);
+  connection.end_command();
+  co_return judge(connection, client, action, outcome);
 }
 
 }  // namespace
@@ -71,8 +80,7 @@ Task<PlanEnd> run_plan(Connection& connection) {
       if (co_await connection.pause(step.duration) != IoStatus::ok) co_return PlanEnd::aborted;
     } else {
       PlanEnd end = co_await call(connection, step.action);
-      if (end == PlanEnd::restart) cursor.restart();
-      if (end != PlanEnd::next && end != PlanEnd::restart) co_return end;
+      if (end != PlanEnd::next) co_return end;
     }
   }
 }

@@ -157,8 +157,25 @@ void ReplyReader::release_if_empty() noexcept {
   if (spill_ && spill_->pending().empty()) spill_.reset();
 }
 
+void ReplyReader::shrink() noexcept {
+  if (!spill_) return;
+  if (spill_->pending().empty()) return spill_.reset();
+  Spill& kept = *spill_;
+  std::string().swap(kept.reply);  // assigning would keep the capacity
+  if (kept.unread.capacity() > 2 * kept.pending().size()) {
+    kept.unread.erase(0, kept.unread_at);
+    kept.unread_at = 0;
+    kept.unread.shrink_to_fit();
+  }
+}
+
 void ReplyReader::clear() noexcept {
   spill_.reset();
+}
+
+std::size_t ReplyReader::held_bytes() const noexcept {
+  if (!spill_) return 0;
+  return spill_->reply.size() + spill_->pending().size();
 }
 
 std::size_t ReplyReader::memory_bytes() const noexcept {

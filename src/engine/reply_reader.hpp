@@ -69,10 +69,18 @@ class ReplyReader {
   /// Frees the spill when it holds nothing still needed (call before a new
   /// request: the last reply's view dies here).
   void release_if_empty() noexcept;
+  /// After a command (its replies are done with): frees the spill, or when
+  /// bytes are still buffered (a push cut short, a pipelined reply) keeps
+  /// only them, so a big reply's buffer does not outlive it.
+  void shrink() noexcept;
   /// Forgets everything (the connection closed).
   void clear() noexcept;
   /// Bytes this reader keeps (usually none).
   std::size_t memory_bytes() const noexcept;
+  /// Bytes of the stream it holds now: the reply assembled so far and what
+  /// is buffered unframed (a push cut short, the next reply). What
+  /// --max-reply bounds.
+  std::size_t held_bytes() const noexcept;
 
  private:
   struct Spill;

@@ -76,6 +76,13 @@ bool TcpSocket::syn_retransmitted(std::chrono::nanoseconds connect_time) const n
   return info.tcpi_total_retrans > 0 || info.tcpi_retransmits > 0;
 }
 
+bool TcpSocket::connected_to_itself(const SocketAddress& server) const noexcept {
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length) != 0) return false;
+  return length == server.length && std::memcmp(&local, &server.storage, length) == 0;
+}
+
 IoResult TcpSocket::send(std::string_view data) noexcept {
   ssize_t sent;
   do {
@@ -106,7 +113,9 @@ IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
   } while (got < 0 && errno == EINTR);
   if (got > 0) {
     // A short read drained the socket: wait for the next edge, don't probe.
-    if (static_cast<std::size_t>(got) < capacity) readable = false;
+    // Unless the peer has closed: its FIN came with the data (one event for
+    // both) and no edge will follow, so the next read must find the end.
+    if (static_cast<std::size_t>(got) < capacity && !peer_closed_) readable = false;
     return {got, 0, Want::none, arrival_of(message)};
   }
   if (got == 0) return {0, 0, Want::none};  // end of stream
@@ -118,6 +127,7 @@ IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
 }
 
 void TcpSocket::on_events(std::uint32_t events) noexcept {
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_closed_ = true;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable = true;
 }
@@ -125,7 +135,7 @@ void TcpSocket::on_events(std::uint32_t events) noexcept {
 void TcpSocket::close() noexcept {
   if (fd_ >= 0) ::close(fd_);  // also leaves the epoll set
   fd_ = -1;
-  readable = writable = false;
+  readable = writable = peer_closed_ = false;
 }
 
 std::chrono::nanoseconds time_since_arrival(std::int64_t arrived_ns) noexcept {

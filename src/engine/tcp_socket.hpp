@@ -2,7 +2,10 @@
 // system calls the engine makes on it. Readiness is tracked from edge-
 // triggered epoll events: a flag is set by an event and cleared when a call
 // finds the socket drained (or full), so no call is made that would only
-// return EAGAIN. Connections use it through their Transport.
+// return EAGAIN. Once the peer has closed (EPOLLRDHUP, HUP or ERR) a short
+// read no longer clears `readable`: the end of the stream (or the error) is
+// still to be read, and no edge will announce it again. Connections use it
+// through their Transport.
 #pragma once
 
 #include <chrono>
@@ -51,6 +54,10 @@ class TcpSocket {
   /// can have been; without TCP_INFO, a connect of 1 s or more, the initial
   /// retransmission timeout).
   bool syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept;
+  /// Whether the connected socket is connected to itself: to a local
+  /// address where nothing listens, the kernel may pick the server's own
+  /// port as the source port, and TCP's simultaneous open succeeds.
+  bool connected_to_itself(const SocketAddress& server) const noexcept;
   /// Sends as much of `data` as the kernel takes now.
   IoResult send(std::string_view data) noexcept;
   /// Reads up to `capacity` bytes into `buffer`, with the kernel's receive
@@ -73,7 +80,9 @@ class TcpSocket {
   bool writable = false;  // room in the send buffer (or connect done)
 
  private:
-  int fd_ = -1;  // the descriptor, or -1
+  int fd_ = -1;               // the descriptor, or -1
+  bool peer_closed_ = false;  // the peer closed (or the socket failed): reads
+                              // go on until they find the end or the error
 };
 
 /// How long ago the kernel queued bytes stamped `arrived_ns` (IoResult), by

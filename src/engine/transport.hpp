@@ -36,6 +36,10 @@ class Transport {
   bool syn_retransmitted(std::chrono::nanoseconds connect_time) const noexcept {
     return socket_.syn_retransmitted(connect_time);
   }
+  /// Whether the TCP connect reached this very socket (see TcpSocket).
+  bool connected_to_itself(const SocketAddress& server) const noexcept {
+    return socket_.connected_to_itself(server);
+  }
   /// One step of the handshake that follows the TCP connect; call again
   /// after `want` until it wants nothing. Plain TCP has none.
   IoResult handshake() noexcept { return {0, 0, Want::none}; }

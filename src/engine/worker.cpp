@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/frame_pool.hpp"
 #include "engine/connection.hpp"
 
 namespace swarm::engine {
@@ -24,6 +25,12 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
       servers_(config.servers) {
   recorder_.actions.resize(plan.actions.size());
+  loop_.every(kUpkeepPeriod, [this] { upkeep(); });
+}
+
+void Worker::upkeep() {
+  detail::frame_pool_trim();
+  module_->trim();
 }
 
 Worker::~Worker() {

@@ -81,10 +81,13 @@ class Worker {
   void retire(Connection& connection) noexcept;
 
   static constexpr std::size_t kScratchSize = 64 * 1024;
+  /// How often a worker gives back what bursts took (frames, Lua memory).
+  static constexpr std::chrono::seconds kUpkeepPeriod{1};
 
  private:
   void open_one();
   void measure_memory();
+  void upkeep();
   void close_one(std::size_t index);
 
   std::size_t index_;                                 // this worker's number

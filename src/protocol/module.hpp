@@ -62,10 +62,16 @@ class ModuleInstance {
   virtual void forget_connection(std::uint64_t client_id) { static_cast<void>(client_id); }
   /// Bytes the instance's own heap holds (a Lua state's), for memory reports.
   virtual std::size_t memory_bytes() const { return 0; }
+  /// Upkeep, about once a second: gives back what a burst took beyond the
+  /// recent need (idle Lua coroutines, garbage).
+  virtual void trim() {}
   /// What takes the messages servers push, or null when the module takes
   /// none. Asked once per worker.
   virtual PushHandler* push_handler() { return nullptr; }
 };
+
+/// The largest reply a module accepts unless it says otherwise (1 MiB).
+inline constexpr std::size_t kDefaultMaxReply = std::size_t{1} << 20;
 
 /// A loaded protocol module. Thread-safe: workers each instantiate it.
 class Module {
@@ -78,6 +84,10 @@ class Module {
   /// A fresh instance for one worker, ready to run `plan`'s actions.
   /// Throws std::runtime_error with a message when that fails.
   virtual std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const = 0;
+  /// The largest reply (and pushed data kept between reads) its servers may
+  /// send, in bytes, unless --max-reply says otherwise; 0 = no limit. A
+  /// protocol with a natural bound (an HTTP body limit) returns its own.
+  virtual std::size_t default_max_reply() const { return kDefaultMaxReply; }
 
   /// Why `action` cannot run on this module (unknown command, args it does
   /// not take, a wrong or missing arg), or nothing when it can. The same

@@ -95,6 +95,7 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   std::string out = "swarm final report\n";
   Line("duration").add(format_elapsed(duration)).end(out);
   append_connections(out, context, r);
+  append_ended(out, r);
   if (at_stop != nullptr) append_at_stop(out, *at_stop);
   append_final_totals(out, r);
   append_request_ends(out, r);

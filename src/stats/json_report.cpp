@@ -113,6 +113,16 @@ json totals_json(const Recorder& r, double seconds) {
   return out;
 }
 
+/// How every connect attempt ended: attempts = open + dialing + total.
+json ended_json(const Recorder& r) {
+  std::uint64_t total = r.ended_by_plan + r.ended_by_console;
+  for (const auto count : r.ended) total += count;
+  return {{"total", total},
+          {"by_reason", reasons_json(r.ended)},
+          {"close_connection", r.ended_by_plan},
+          {"decr_stop", r.ended_by_console}};
+}
+
 json connections_json(const RunRecord& record) {
   const Recorder& r = record.end.totals;
   return {{"target", record.context.target},
@@ -121,6 +131,8 @@ json connections_json(const RunRecord& record) {
           {"entered", states_json(r.entered)},
           {"established", r.connects},
           {"attempts", r.connect_attempts},
+          {"dialing", r.dialing},
+          {"ended", ended_json(r)},
           {"syn_retries", r.syn_retries},
           {"connect_time", latency_json(r.connect_us)}};
 }

@@ -41,6 +41,8 @@ const char* to_string(Reason reason) noexcept {
       return "protocol_error";
     case Reason::script_error:
       return "script_error";
+    case Reason::reply_too_large:
+      return "reply_too_large";
     case Reason::other:
       return "other";
   }
@@ -93,6 +95,9 @@ Recorder Recorder::since(const Recorder& earlier) const {
   for (std::size_t i = 0; i < kReasons; ++i) out.errors[i] = delta(errors[i], earlier.errors[i]);
   out.connects = delta(connects, earlier.connects);
   out.connect_attempts = delta(connect_attempts, earlier.connect_attempts);
+  for (std::size_t i = 0; i < kReasons; ++i) out.ended[i] = delta(ended[i], earlier.ended[i]);
+  out.ended_by_plan = delta(ended_by_plan, earlier.ended_by_plan);
+  out.ended_by_console = delta(ended_by_console, earlier.ended_by_console);
   out.requests = delta(requests, earlier.requests);
   out.replies = delta(replies, earlier.replies);
   out.bytes_in = delta(bytes_in, earlier.bytes_in);
@@ -153,6 +158,7 @@ void Recorder::merge(const Recorder& other) {
   target += other.target;
   connects += other.connects;
   connect_attempts += other.connect_attempts;
+  dialing += other.dialing;
   requests += other.requests;
   replies += other.replies;
   bytes_in += other.bytes_in;
@@ -161,6 +167,9 @@ void Recorder::merge(const Recorder& other) {
   syn_retries += other.syn_retries;
   connect_us.merge(other.connect_us);
   add_into(errors, other.errors);
+  add_into(ended, other.ended);
+  ended_by_plan += other.ended_by_plan;
+  ended_by_console += other.ended_by_console;
   // Workers may not have seen every action yet: grow to the longer list.
   if (actions.size() < other.actions.size()) actions.resize(other.actions.size());
   for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);

@@ -38,9 +38,10 @@ enum class Reason : std::uint8_t {
   timeout,          // no complete reply within --timeout
   protocol_error,   // a reply parser rejected the server's bytes
   script_error,     // the protocol module raised an error
+  reply_too_large,  // a reply, or the pushed data buffered, passed --max-reply
   other,            // anything else (the errno text is in the log)
 };
-inline constexpr std::size_t kReasons = 11;
+inline constexpr std::size_t kReasons = 12;
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
 
@@ -99,6 +100,7 @@ struct Recorder {
   std::int64_t target = 0;                           // gauge: connections this worker should keep
   std::uint64_t connects = 0;                        // counter: connections established
   std::uint64_t connect_attempts = 0;                // counter: connect() calls
+  std::int64_t dialing = 0;                          // gauge: connect attempts under way
   std::uint64_t requests = 0;                        // counter: requests sent (all commands)
   std::uint64_t replies = 0;                         // counter: replies completed
   std::uint64_t bytes_in = 0;                        // counter: bytes read from servers
@@ -106,8 +108,15 @@ struct Recorder {
   std::uint64_t iterations = 0;                      // counter: plan iterations completed
   std::uint64_t syn_retries = 0;  // counter: connects that needed a SYN retransmission
   Histogram connect_us;           // connect() called to connection established
-  std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
-  std::vector<CommandStats> actions;                   // per plan action, by index
+  std::array<std::uint64_t, kReasons> errors{};  // counter: failures by reason
+  // How connect attempts ended, each once: connect_attempts = open + dialing
+  // + every ended count, always. A failure ends an attempt or an open TCP
+  // connection (its first failure names it; a script error with the stream
+  // in step ends nothing).
+  std::array<std::uint64_t, kReasons> ended{};  // counter: ended by a failure, by reason
+  std::uint64_t ended_by_plan = 0;              // counter: closed by the module (close_connection)
+  std::uint64_t ended_by_console = 0;           // counter: closed or cancelled by decr or stop
+  std::vector<CommandStats> actions;            // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
   MemoryUse memory;                                    // gauge: filled by snapshots
 

@@ -105,6 +105,7 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   std::string out = fmt::format("swarm status  elapsed {}  interval {}\n",
                                 format_elapsed(now.taken - context.started), window);
   append_connections(out, context, r);
+  append_ended(out, r);
   append_realtime(out, r, before);
   append_aggregates(out, r);
   append_rates(out, "rates/s", r, before, seconds);

@@ -56,7 +56,25 @@ void append_connections(std::string& out, const ReportContext& context, const Re
       .add("connecting", format_exact(connecting))
       .add("established", format_exact(r.connects))
       .add("attempts", format_exact(r.connect_attempts))
+      .add("dialing", format_exact(r.dialing))
       .end(out);
+}
+
+/// How connect attempts ended, each once: with the connections line,
+/// attempts = open + dialing + ended.
+void append_ended(std::string& out, const Recorder& r) {
+  std::uint64_t total = r.ended_by_plan + r.ended_by_console;
+  for (const auto count : r.ended) total += count;
+  Line line("ended");
+  if (total == 0) {
+    line.add("none").end(out);
+    return;
+  }
+  line.add("total", format_exact(total));
+  add_reasons(line, r.ended);
+  if (r.ended_by_plan > 0) line.add("close_connection", format_exact(r.ended_by_plan));
+  if (r.ended_by_console > 0) line.add("decr/stop", format_exact(r.ended_by_console));
+  line.end(out);
 }
 
 void append_aggregates(std::string& out, const Recorder& r) {

@@ -81,8 +81,12 @@ std::string reason_items(const std::array<std::uint64_t, kReasons>& counts);
 void add_reasons(Line& line, const std::array<std::uint64_t, kReasons>& counts);
 std::array<std::uint64_t, kReasons> reasons_between(const Recorder& now, const Recorder& before);
 
-/// "connections target .. open .. connecting .. established .. attempts ..".
+/// "connections target .. open .. connecting .. established .. attempts ..
+/// dialing ..".
 void append_connections(std::string& out, const ReportContext& context, const Recorder& r);
+/// "ended total .. closed .. refused .. close_connection .. decr/stop ..":
+/// how every connect attempt ended, so attempts = open + dialing + total.
+void append_ended(std::string& out, const Recorder& r);
 /// The original's "Aggregates" view: transitions into each state and errors,
 /// since the start.
 void append_aggregates(std::string& out, const Recorder& r);

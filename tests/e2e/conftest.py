@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -594,6 +595,7 @@ ERROR_REASONS = (
     "timeout",
     "protocol_error",
     "script_error",
+    "reply_too_large",
 )
 
 
@@ -770,6 +772,108 @@ def scripted_server():
     yield start
     for server in servers:
         server.close()
+
+
+# --------------------------------------------------------------------------
+# The fault server (tests/servers/fault/fault_server.py): its own process,
+# steered over its control port.
+
+FAULT_SERVER = SOURCE_DIR / "tests" / "servers" / "fault" / "fault_server.py"
+
+
+class FaultServer:
+    """A server that misbehaves on command (see fault_server.py for the modes)."""
+
+    def __init__(self, start, mode="ok", size=None, host="127.0.0.1"):
+        args = [sys.executable, FAULT_SERVER, "--listen", hostport(host, 0), "--mode", mode]
+        if size is not None:
+            args += ["--size", size]
+        self.process = start(args, "fault-server")
+        match = self.process.wait_output(r"fault-server: listening on (\S+):(\d+) control \S+:(\d+)")
+        self.host = host
+        self.port = int(match.group(2))
+        self.control_port = int(match.group(3))
+
+    @property
+    def address(self):
+        return hostport(self.host, self.port)
+
+    def command(self, line):
+        with socket.create_connection((self.host, self.control_port), timeout=5) as s:
+            s.sendall(line.encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        reply = data.decode().strip()
+        if not reply.startswith("+OK"):
+            raise AssertionError(f"fault-server: {line!r} answered {reply!r}")
+        return reply[3:].strip()
+
+    def mode(self, name):
+        self.command(f"mode {name}")
+
+    def down(self):
+        self.command("down")
+
+    def up(self):
+        self.command("up")
+
+    def stats(self):
+        words = self.command("stats").split()
+        return {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+
+    def accept_times(self):
+        return [float(t) for t in self.command("accepts").split()]
+
+
+@pytest.fixture
+def fault_server(processes):
+    """fault_server(mode="ok", size=None) starts a fault server for this test."""
+
+    def start(mode="ok", size=None):
+        return FaultServer(processes, mode, size)
+
+    return start
+
+
+# --------------------------------------------------------------------------
+# Reading how connect attempts ended
+
+
+def status_number(status, label, word):
+    """The count after `word` on the status line starting with `label`."""
+    for line in status_lines(status, label):
+        match = re.search(rf"(?<![\w/-]){re.escape(word)}\s+(\d+(?:\.\d+)?[kMG]?)\b", line)
+        if match:
+            return parse_count(match.group(1))
+    return 0
+
+
+def connection_accounts(status):
+    """attempts, open, dialing and the `ended` items of a status block or report."""
+    ended = {}
+    for line in status_lines(status, "ended"):
+        for word, value in re.findall(r"([\w/]+)\s+(\d+(?:\.\d+)?[kMG]?)", line):
+            ended[word] = parse_count(value)
+    return {
+        "attempts": status_number(status, "connections", "attempts"),
+        "open": status_number(status, "connections", "open"),
+        "dialing": status_number(status, "connections", "dialing"),
+        "ended": ended,
+    }
+
+
+def assert_attempts_add_up(status):
+    """attempts = open + dialing + ended, and `ended total` is the sum of its parts."""
+    a = connection_accounts(status)
+    parts = {k: v for k, v in a["ended"].items() if k != "total"}
+    total = a["ended"].get("total", 0)
+    assert total == sum(parts.values()), f"ended total {total} != sum of {parts}:\n{status}"
+    assert a["attempts"] == a["open"] + a["dialing"] + total, f"attempts do not add up: {a}\n{status}"
+    return a
 
 
 # --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "protocol/lua/lua_coroutine_pool.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace swarm::protocol {
@@ -20,11 +21,20 @@ LuaRunner::~LuaRunner() {
 std::unique_ptr<LuaRunner> CoroutinePool::acquire() {
   if (idle_.empty()) {
     ++created_;
+    least_idle_ = 0;
     return std::make_unique<LuaRunner>(main_, states_ref_);
   }
   std::unique_ptr<LuaRunner> runner = std::move(idle_.back());
   idle_.pop_back();
+  least_idle_ = std::min(least_idle_, idle_.size());
   return runner;
+}
+
+std::size_t CoroutinePool::trim() {
+  const std::size_t drop = std::min((least_idle_ + 1) / 2, idle_.size());
+  idle_.resize(idle_.size() - drop);
+  least_idle_ = idle_.size();
+  return drop;
 }
 
 void CoroutinePool::release(std::unique_ptr<LuaRunner> runner) {

@@ -52,6 +52,11 @@ class CoroutinePool {
   /// run again). Runners that failed or were abandoned are just dropped.
   void release(std::unique_ptr<LuaRunner> runner);
 
+  /// Drops idle runners no command needed since the last trim (half of the
+  /// fewest that sat idle all along, so a burst's go back within a few
+  /// trims). Returns how many were dropped (garbage for the GC).
+  std::size_t trim();
+
   /// Runners made so far (for tests and stats).
   std::size_t created() const noexcept { return created_; }
   /// Runners waiting for a command.
@@ -62,6 +67,7 @@ class CoroutinePool {
   int states_ref_;                                // handed to each client
   std::vector<std::unique_ptr<LuaRunner>> idle_;  // ready to run
   std::size_t created_ = 0;                       // runners ever made
+  std::size_t least_idle_ = 0;                    // fewest idle since the last trim
 };
 
 }  // namespace swarm::protocol

@@ -145,6 +145,21 @@ std::size_t LuaInstance::memory_bytes() const {
          static_cast<std::size_t>(lua_gc(lua, LUA_GCCOUNTB, 0));
 }
 
+void LuaInstance::trim() {
+  // An idle state allocates nothing, so its collector never runs by
+  // itself: what a burst left (coroutines, parsers, client tables) would
+  // stay. A full collection when much may be garbage, a step otherwise.
+  constexpr std::size_t kSlack = 256 * 1024;
+  const std::size_t dropped = pool_.trim();
+  lua_State* lua = state_.get();
+  if (dropped > 0 || memory_bytes() > 2 * collected_heap_ + kSlack) {
+    lua_gc(lua, LUA_GCCOLLECT, 0);
+    collected_heap_ = memory_bytes();
+  } else {
+    lua_gc(lua, LUA_GCSTEP, 0);
+  }
+}
+
 void LuaInstance::forget_connection(std::uint64_t client_id) {
   lua_State* lua = state_.get();
   lua_rawgeti(lua, LUA_REGISTRYINDEX, states_ref_);

@@ -30,6 +30,9 @@ class LuaInstance final : public ModuleInstance {
 
   /// The Lua state's heap, as its garbage collector counts it.
   std::size_t memory_bytes() const override;
+  /// Drops idle coroutines beyond the recent need; collects the garbage
+  /// when that (or a burst) left much of it, else takes a GC step.
+  void trim() override;
   /// Coroutines made so far: stays near the number of commands in flight.
   std::size_t coroutines_created() const noexcept { return pool_.created(); }
   /// Coroutines waiting in the pool.
@@ -60,6 +63,7 @@ class LuaInstance final : public ModuleInstance {
   int states_ref_;                    // registry ref: client id -> client.state table
   std::vector<BoundAction> actions_;  // by plan action index
   CoroutinePool pool_;                // coroutines for running commands
+  std::size_t collected_heap_ = 0;    // heap bytes after the last full collection
 };
 
 }  // namespace swarm::protocol

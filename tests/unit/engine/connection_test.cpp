@@ -32,6 +32,7 @@ struct Journal {
   std::vector<Time> pushed;                         // when each push came
   int started = 0;                                  // commands started
   int throw_on = 0;                                 // the command that throws (0: none)
+  int throwing_action = -1;                         // the plan action that always throws
 };
 
 /// Sends "ask", takes a CRLF reply, and takes lines starting with '>' as
@@ -40,9 +41,10 @@ class AskInstance final : public protocol::ModuleInstance, public protocol::Push
  public:
   explicit AskInstance(Journal& journal) : journal_(journal) {}
 
-  Task<protocol::CommandOutcome> run(std::size_t, Client& client) override {
+  Task<protocol::CommandOutcome> run(std::size_t action, Client& client) override {
     ++journal_.started;
-    if (journal_.started == journal_.throw_on) {
+    if (journal_.started == journal_.throw_on ||
+        static_cast<int>(action) == journal_.throwing_action) {
       co_return protocol::CommandOutcome{protocol::CommandOutcome::Kind::script_error, "ask: boom"};
     }
     Reply reply = co_await client.send_for_reply("ask\r\n", line_);
@@ -145,7 +147,7 @@ TEST(ConnectionTest, PushesReachTheModuleWithoutCorruptingReplies) {
   EXPECT_EQ(server.accepted(), 1);
 }
 
-TEST(ConnectionTest, AScriptErrorKeepsTheConnectionAndStartsThePlanAgain) {
+TEST(ConnectionTest, AScriptErrorKeepsTheConnectionAndThePlanGoesOn) {
   testing::LineServer server([](int) { return std::string("+OK\r\n"); });
   Journal journal;
   journal.throw_on = 2;
@@ -156,6 +158,25 @@ TEST(ConnectionTest, AScriptErrorKeepsTheConnectionAndStartsThePlanAgain) {
   EXPECT_EQ(seen.errors[static_cast<std::size_t>(stats::Reason::script_error)], 1u);
   EXPECT_EQ(seen.script_errors.at("ask: boom"), 1u);
   EXPECT_EQ(seen.actions[0].errors, 1u);
+  EXPECT_EQ(seen.ended, (std::array<std::uint64_t, stats::kReasons>{}));  // nothing ended
+}
+
+TEST(ConnectionTest, AfterAScriptErrorTheNextActionRuns) {
+  // Action 1 always raises; action 2 asks. The plan goes on past the error
+  // to action 2, on the same connection, each iteration.
+  testing::LineServer server([](int) { return std::string("+OK\r\n"); });
+  Journal journal;
+  journal.throwing_action = 0;
+  AskModule module(journal);
+  plan::Plan plan = ask_plan(0ns);
+  plan.actions.insert(plan.actions.begin(), plan.actions.front());
+  stats::Recorder seen = run_until(server, plan, module, [&] { return server.requests() >= 3; });
+  EXPECT_GE(server.requests(), 3);
+  EXPECT_EQ(server.accepted(), 1);
+  EXPECT_GE(seen.actions[0].errors, 3u);
+  EXPECT_EQ(seen.actions[1].errors, 0u);
+  EXPECT_GE(seen.actions[1].replies, 3u);
+  EXPECT_GE(seen.iterations, 2u);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The walk through the plan, without sockets: the order of calls and
-// sleeps, rounds drawn once per iteration, and a restart after an error.
+// sleeps, rounds drawn once per iteration.
 #include "engine/plan_cursor.hpp"
 
 #include <gtest/gtest.h>
@@ -59,15 +59,6 @@ TEST(PlanCursorTest, ZeroRoundsSkipsTheCallsButNotTheSleepAfter) {
   plan::Rng rng(1);
   EXPECT_EQ(walk(cursor, rng, 6), (std::vector<std::string>{"sleep 2s", "call 1", "sleep 0s",
                                                             "sleep 0s", "iteration", "sleep 2s"}));
-}
-
-TEST(PlanCursorTest, RestartGoesBackToTheFirstActionWithoutAnIteration) {
-  std::vector<plan::Action> actions = {action(1, 1, 0, 0), action(3, 3, 0, 0)};
-  PlanCursor cursor(actions);
-  plan::Rng rng(1);
-  walk(cursor, rng, 4);  // call 0, sleep, sleep, call 1
-  cursor.restart();
-  EXPECT_EQ(walk(cursor, rng, 2), (std::vector<std::string>{"call 0", "sleep 0s"}));
 }
 
 TEST(PlanCursorTest, RoundsAreDrawnOncePerIteration) {

@@ -270,5 +270,31 @@ TEST(ReplyReaderTest, AWholeReplyInOneReadKeepsNothing) {
   EXPECT_EQ(reader.memory_bytes(), 0u);
 }
 
+TEST(ReplyReaderTest, ABigReplysBufferDoesNotOutliveTheCommand) {
+  ReplyReader reader;
+  protocol::CrlfParser parser;
+  reader.begin(parser);
+  const std::string big(256 * 1024, 'b');
+  ReplyReader::Step step{};
+  for (std::size_t at = 0; at < big.size(); at += 4096)
+    step = reader.feed(parser, big.substr(at, 4096));
+  ASSERT_EQ(step.state, State::need_more);
+  EXPECT_EQ(reader.held_bytes(), big.size());
+  // The end of the reply, and the start of the next one in the same read.
+  step = reader.feed(parser, "\r\n+NE");
+  ASSERT_EQ(step.state, State::done);
+  EXPECT_EQ(step.reply.size(), big.size() + 2);
+  EXPECT_GE(reader.memory_bytes(), big.size());
+  reader.shrink();
+  EXPECT_LT(reader.memory_bytes(), 1024u);  // only the 3 bytes still to come
+  EXPECT_EQ(reader.held_bytes(), 3u);
+  reader.begin(parser);
+  step = reader.feed(parser, "XT\r\n");
+  ASSERT_EQ(step.state, State::done);
+  EXPECT_EQ(step.reply, "+NEXT\r\n");
+  reader.shrink();
+  EXPECT_EQ(reader.memory_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace swarm::engine

@@ -25,10 +25,9 @@ plan::Value integer(std::int64_t value) {
 
 CommandTable table() {
   return CommandTable({
-      {"set",
-       std::vector<ArgSpec>{{"key", ArgType::text, true},
-                            {"ex", ArgType::integer, false},
-                            {"tags", ArgType::list, false}}},
+      {"set", std::vector<ArgSpec>{{"key", ArgType::text, true},
+                                   {"ex", ArgType::integer, false},
+                                   {"tags", ArgType::list, false}}},
       {"ping", std::vector<ArgSpec>{}},
       {"anything", std::nullopt},
   });

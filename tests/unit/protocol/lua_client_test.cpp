@@ -163,6 +163,32 @@ TEST_F(LuaClientTest, ConcurrentCommandsKeepTheirOwnParserState) {
   EXPECT_EQ(lua->coroutines_idle(), 2u);
 }
 
+TEST_F(LuaClientTest, ABurstsCoroutinesAndGarbageAreGivenBack) {
+  // 3000 commands at once (an unpaced start), then quiet: within a few
+  // trims the idle coroutines go and the heap comes back down.
+  auto lua = instance(kChat, {action("ping")});
+  std::vector<std::unique_ptr<FakeClient>> clients;
+  std::vector<std::unique_ptr<testing::Run>> runs;
+  for (std::uint64_t id = 1; id <= 3000; ++id) {
+    clients.push_back(std::make_unique<FakeClient>(id));
+    clients.back()->incoming = "OK\r\n";
+    clients.back()->pause_after = 1;
+    runs.push_back(std::make_unique<testing::Run>(*lua, 0, *clients.back()));
+  }
+  const std::size_t busy = lua->memory_bytes();
+  for (auto& client : clients) client->resume();
+  for (auto& run : runs) ASSERT_TRUE(run->finished());
+  EXPECT_EQ(lua->coroutines_created(), 3000u);
+  EXPECT_GT(lua->coroutines_idle(), 100u);
+  for (int trim = 0; trim < 12; ++trim) lua->trim();
+  EXPECT_LE(lua->coroutines_idle(), 1u);
+  EXPECT_LT(lua->memory_bytes(), busy / 4) << "busy " << busy;
+  // Still serves.
+  FakeClient later(9999);
+  later.incoming = "OK\r\n";
+  EXPECT_EQ(run_now(*lua, 0, later).kind, Kind::ok);
+}
+
 constexpr const char* kMisuse = R"lua(local swarm = require("swarm")
 local M = {}
 function M.keep(client) saved = client end

@@ -55,6 +55,10 @@ Recorder worker(std::int64_t scale, std::size_t actions) {
   r.bytes_out = 500 * n;
   r.iterations = 7 * n;
   r.errors[static_cast<std::size_t>(Reason::timeout)] = n;
+  r.dialing = scale;
+  r.ended[static_cast<std::size_t>(Reason::refused)] = 3 * n;
+  r.ended_by_plan = 4 * n;
+  r.ended_by_console = 5 * n;
   r.actions.resize(actions);
   for (auto& a : r.actions) {
     a.requests = n;
@@ -80,6 +84,10 @@ TEST(Recorder, MergeAddsGaugesCountersAndGrowsActions) {
   EXPECT_EQ(total.bytes_out, 1500u);
   EXPECT_EQ(total.iterations, 21u);
   EXPECT_EQ(total.errors[static_cast<std::size_t>(Reason::timeout)], 3u);
+  EXPECT_EQ(total.dialing, 3);
+  EXPECT_EQ(total.ended[static_cast<std::size_t>(Reason::refused)], 9u);
+  EXPECT_EQ(total.ended_by_plan, 12u);
+  EXPECT_EQ(total.ended_by_console, 15u);
   ASSERT_EQ(total.actions.size(), 3u);
   EXPECT_EQ(total.actions[0].requests, 3u);
   EXPECT_EQ(total.actions[0].latency_us.count(), 2u);
