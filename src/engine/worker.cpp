@@ -1,5 +1,7 @@
 #include "engine/worker.hpp"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -32,6 +34,9 @@ Worker::~Worker() {
 
 void Worker::start() {
   thread_ = std::thread([this] {
+    // Timers fire when due, not up to 50 us later (the kernel's default
+    // slack): in rate mode a call's lateness counts in its latency.
+    ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     loop_.run();
     finished_.set_value();
   });
@@ -125,6 +130,16 @@ void Worker::retire(Connection& connection) noexcept {
 void Worker::set_addresses(std::size_t index, std::vector<SocketAddress> addresses) {
   loop_.post([this, index, addresses = std::move(addresses)]() mutable {
     servers_.replace(index, std::move(addresses));
+  });
+}
+
+void Worker::set_call_period(Clock::duration period) {
+  loop_.post([this, period] {
+    const Clock::duration before = call_period_;
+    if (before == period) return;
+    call_period_ = period;
+    loop_.refresh_now();
+    for (Connection* connection : live_) connection->on_period_change(before, period);
   });
 }
 

@@ -97,6 +97,38 @@ void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t rec
   line.end(out);
 }
 
+std::uint64_t scheduled_calls(const Recorder& r) {
+  std::uint64_t total = 0;
+  for (const auto& action : r.actions) total += action.scheduled;
+  return total;
+}
+
+void append_rate(std::string& out, const ReportContext& context, std::uint64_t scheduled,
+                 std::chrono::steady_clock::time_point from,
+                 std::chrono::steady_clock::time_point to, std::string_view window) {
+  if (!context.rate.used()) return;
+  Line line("rate");
+  const double target = context.rate.target();
+  if (target > 0) {
+    const double connections = static_cast<double>(std::max<std::int64_t>(1, context.target));
+    line.add("target", fmt::format("{}/s", format_rate(target)))
+        .add(fmt::format("({}/s per connection over {})", format_rate(target / connections),
+                         format_exact(context.target)));
+  } else {
+    line.add("target off (the plan's sleeps pace the calls)");
+  }
+  const double seconds = context.rate.seconds_on(from, to);
+  const std::string achieved = seconds > 0 ? format_rate(per_second(scheduled, seconds)) : "-";
+  if (window.empty()) {
+    line.add(fmt::format("achieved {}/s over {} with a target", achieved,
+                         format_elapsed(std::chrono::duration<double>(seconds))))
+        .add("scheduled calls", format_exact(scheduled));
+  } else {
+    line.add(fmt::format("achieved {}/s (last {})", achieved, window));
+  }
+  line.end(out);
+}
+
 std::vector<std::pair<std::uint64_t, std::string>> ranked(
     const std::map<std::string, std::uint64_t>& messages) {
   std::vector<std::pair<std::uint64_t, std::string>> out;

@@ -98,7 +98,7 @@ TEST(PlanErrors, UnknownKeyInAction) {
 TEST(PlanErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of("protocol: p\nactions: [{command: a}]\nprotocl: x\n"),
             "plan.yml:3:1: unknown key 'protocl' at the top level (expected one of: protocol, "
-            "actions, thresholds)");
+            "actions, thresholds, rate)");
 }
 
 TEST(PlanErrors, DuplicateKey) {
