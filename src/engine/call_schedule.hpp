@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 #include "engine/timer_heap.hpp"
 
@@ -40,6 +41,12 @@ class CallSchedule {
   /// uniform phase stays uniform); a call already due stays due (the
   /// backlog is kept; later calls follow the new period).
   void retime(Clock::time_point now, Clock::duration before, Clock::duration after) noexcept;
+
+  /// Calls due by `now` and not yet made (0 when on time).
+  std::uint64_t owed(Clock::time_point now, Clock::duration period) const noexcept {
+    if (!started() || next_ > now || period <= Clock::duration::zero()) return 0;
+    return static_cast<std::uint64_t>((now - next_) / period) + 1;
+  }
 
   /// Forgets the schedule: the next due() draws a new phase. After a
   /// backoff, or when rate mode is switched on or off.

@@ -90,6 +90,10 @@ class Connection final : public TimerNode {
   /// The worker's call period changed from `before` to `after` (zero: no
   /// rate): re-times the schedule and any wait for a due time.
   void on_period_change(Clock::duration before, Clock::duration after) noexcept;
+  /// Rate mode: calls due by `now` and not yet made (its backlog).
+  std::uint64_t owed_calls(Clock::time_point now, Clock::duration period) const noexcept {
+    return schedule_.owed(now, period);
+  }
 
   /// Ends waits for I/O at `deadline` with a timeout (reply timeout).
   void arm_timeout(Clock::time_point deadline);

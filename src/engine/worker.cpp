@@ -80,6 +80,7 @@ std::future<stats::Recorder> Worker::snapshot() {
   auto future = promise->get_future();
   loop_.post([this, promise] {
     measure_memory();
+    count_owed_calls();
     promise->set_value(recorder_);
   });
   return future;
@@ -101,6 +102,16 @@ void Worker::close_one(std::size_t index) {
   live_.pop_back();
   --recorder_.target;
   victim->abort();
+}
+
+void Worker::count_owed_calls() {
+  // A gauge walked at snapshot time (like memory): nothing on the hot path.
+  std::uint64_t owed = 0;
+  if (call_period_ > Clock::duration::zero()) {
+    const Clock::time_point now = Clock::now();
+    for (const Connection* connection : live_) owed += connection->owed_calls(now, call_period_);
+  }
+  recorder_.owed_calls = owed;
 }
 
 void Worker::measure_memory() {

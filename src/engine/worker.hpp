@@ -91,6 +91,7 @@ class Worker {
  private:
   void open_one();
   void measure_memory();
+  void count_owed_calls();
   void close_one(std::size_t index);
 
   std::size_t index_;                                 // this worker's number

@@ -112,7 +112,8 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   append_final_totals(out, r);
   append_request_ends(out, r);
   append_rates(out, "average/s", r, Recorder{}, duration.count());
-  append_rate(out, context, scheduled_calls(r), context.started, end.taken, "");
+  append_rate(out, context, scheduled_calls(r), context.started, end.taken, "",
+              at_stop != nullptr ? at_stop->owed_calls : 0);
   append_aggregates(out, r);
   const std::string errors = reason_items(r.errors);
   Line("errors").add(errors.empty() ? "none" : errors).end(out);

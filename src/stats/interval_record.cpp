@@ -57,6 +57,7 @@ IntervalRecord interval_record(const ReportContext& context, const Snapshot& now
     for (const auto& command : out.commands) scheduled += command.scheduled;
     const double seconds = context.rate.seconds_on(previous.taken, now.taken);
     out.rate_target = context.rate.target_at(now.taken);
+    out.rate_owed = r.owed_calls;
     out.rate_achieved = seconds > 0 ? static_cast<double>(scheduled) / seconds : 0;
   }
   return out;

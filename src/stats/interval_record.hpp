@@ -60,10 +60,11 @@ struct IntervalRecord {
   std::array<std::uint64_t, kReasons> errors{};      // errors by reason in the interval
   LatencySummary connect_time;                       // connect times in the interval
   std::vector<IntervalCommand> commands;             // per command, plan order
-  bool rate_mode = false;    // a rate was set at some time in the run (rate_* are meaningful)
-  double rate_target = 0;    // rate mode: the target at the interval's end (0: off)
-  double rate_achieved = 0;  // rate mode: calls made on the schedule per second of the
-                             // interval with a target in force
+  bool rate_mode = false;       // a rate was set at some time in the run (rate_* are meaningful)
+  double rate_target = 0;       // rate mode: the target at the interval's end (0: off)
+  double rate_achieved = 0;     // rate mode: calls made on the schedule per second of the
+                                // interval with a target in force
+  std::uint64_t rate_owed = 0;  // rate mode: calls due and not yet made, at the end
 };
 
 /// The record of the interval [previous.taken, now.taken].

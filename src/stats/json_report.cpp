@@ -104,6 +104,7 @@ json rate_json(const RunRecord& record) {
           {"achieved", seconds > 0 ? static_cast<double>(scheduled) / seconds : 0.0},
           {"scheduled_calls", scheduled},
           {"seconds", seconds},
+          {"owed_at_stop", record.at_stop.owed_calls},
           {"changes", std::move(changes)}};
 }
 
@@ -203,7 +204,9 @@ json interval_json(const IntervalRecord& i) {
               {"errors", reasons_json(i.errors)},
               {"connect_time", summary_json(i.connect_time)},
               {"commands", std::move(commands)}};
-  if (i.rate_mode) out["rate"] = {{"target", i.rate_target}, {"achieved", i.rate_achieved}};
+  if (i.rate_mode) {
+    out["rate"] = {{"target", i.rate_target}, {"achieved", i.rate_achieved}, {"owed", i.rate_owed}};
+  }
   return out;
 }
 

@@ -170,6 +170,7 @@ void Recorder::merge(const Recorder& other) {
   for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
   memory.merge(other.memory);
+  owed_calls += other.owed_calls;
 }
 
 void MemoryUse::merge(const MemoryUse& other) noexcept {

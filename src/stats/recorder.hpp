@@ -113,6 +113,8 @@ struct Recorder {
   std::vector<CommandStats> actions;                   // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
   MemoryUse memory;                                    // gauge: filled by snapshots
+  std::uint64_t owed_calls = 0;  // gauge (rate mode): calls due and not yet made, all
+                                 // connections (filled by snapshots)
 
   /// Adds `other` into this one (gauges and counters alike).
   void merge(const Recorder& other);

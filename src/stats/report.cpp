@@ -119,7 +119,7 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_aggregates(out, r);
   append_rates(out, "rates/s", r, before, seconds);
   append_rate(out, context, delta(scheduled_calls(r), scheduled_calls(before)), previous.taken,
-              now.taken, window);
+              now.taken, window, r.owed_calls);
   append_status_errors(out, r, before, window);
   append_status_latency(out, command_rows(context.action_names, r, &before), r, before, seconds,
                         window, context.rate.used());

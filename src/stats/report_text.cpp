@@ -105,7 +105,8 @@ std::uint64_t scheduled_calls(const Recorder& r) {
 
 void append_rate(std::string& out, const ReportContext& context, std::uint64_t scheduled,
                  std::chrono::steady_clock::time_point from,
-                 std::chrono::steady_clock::time_point to, std::string_view window) {
+                 std::chrono::steady_clock::time_point to, std::string_view window,
+                 std::uint64_t owed) {
   if (!context.rate.used()) return;
   Line line("rate");
   const double target = context.rate.target();
@@ -126,7 +127,16 @@ void append_rate(std::string& out, const ReportContext& context, std::uint64_t s
   } else {
     line.add(fmt::format("achieved {}/s (last {})", achieved, window));
   }
+  if (owed > 0) line.add(fmt::format("behind {} calls", format_exact(owed)));
   line.end(out);
+  if (target <= 0 || static_cast<double>(owed) < target) return;
+  Line("rate hint")
+      .add(fmt::format("calls are more than a second behind their due time: the server stalls, "
+                       "or {} connections (one call at a time each) cannot carry {}/s; latency "
+                       "from the due time grows until they catch up (add connections with incr, "
+                       "or lower the rate)",
+                       format_exact(context.target), format_rate(target)))
+      .end(out);
 }
 
 std::vector<std::pair<std::uint64_t, std::string>> ranked(

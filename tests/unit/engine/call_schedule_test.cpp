@@ -65,6 +65,8 @@ TEST(CallSchedule, ABacklogIsCaughtUpCallByCallNeverSkipped) {
   const auto first = schedule.due(kStart, 10ms, 0.0);
   schedule.advance(10ms);  // the call that stalls
   const auto free_again = first + 1s;
+  EXPECT_EQ(schedule.owed(first + 5ms, 10ms), 0u);  // on time
+  EXPECT_EQ(schedule.owed(free_again, 10ms), 100u);
   int owed = 0;
   Clock::time_point due = schedule.due(free_again, 10ms, 0.3);
   while (due <= free_again) {
@@ -74,6 +76,7 @@ TEST(CallSchedule, ABacklogIsCaughtUpCallByCallNeverSkipped) {
     due = schedule.due(free_again, 10ms, 0.3);
   }
   EXPECT_EQ(owed, 100);  // due at +10 ms ... +1000 ms
+  EXPECT_EQ(schedule.owed(free_again, 10ms), 0u);
   EXPECT_EQ(due, first + 1010ms);
   // Their latencies from the due time: the first waited 990 ms, the last 0.
   EXPECT_EQ(free_again - (first + 10ms), 990ms);

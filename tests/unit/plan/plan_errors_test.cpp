@@ -228,5 +228,22 @@ TEST(PlanErrors, ErrorCarriesItsParts) {
   }
 }
 
+TEST(PlanErrors, RateMustBeCallsPerSecond) {
+  const std::string actions = "actions: [{command: a}]\nprotocol: p\n";
+  EXPECT_EQ(error_of("rate: fast\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got 'fast'");
+  EXPECT_EQ(error_of("rate: [1, 2]\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got a list");
+  EXPECT_EQ(error_of("rate: -3\n" + actions),
+            "plan.yml:1:7: rate: rate -3 is negative (0 or off: no rate)");
+  EXPECT_EQ(error_of("rate:   1e9\n" + actions),
+            "plan.yml:1:9: rate: rate 1000000000 is more than 100000000 calls per second");
+  EXPECT_EQ(error_of("rate: .nan\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got '.nan'");
+}
+
 }  // namespace
 }  // namespace swarm::plan
