@@ -127,7 +127,7 @@ void append_rate(std::string& out, const ReportContext& context, std::uint64_t s
   } else {
     line.add(fmt::format("achieved {}/s (last {})", achieved, window));
   }
-  if (owed > 0) line.add(fmt::format("behind {} calls", format_exact(owed)));
+  if (owed > 0) line.add(fmt::format("behind {} call{}", format_exact(owed), owed == 1 ? "" : "s"));
   line.end(out);
   if (target <= 0 || static_cast<double>(owed) < target) return;
   Line("rate hint")
