@@ -4,6 +4,9 @@
 
 #include <csignal>
 
+#include "plan/rate.hpp"
+#include "stats/units.hpp"
+
 namespace swarm::app {
 namespace {
 
@@ -140,6 +143,32 @@ std::string Controller::on_stop() {
   // Reply first; the shutdown runs once this handler has returned.
   asio::post(io_, [this] { shutdown("stop from the console"); });
   return "OK";
+}
+
+std::string Controller::set_rate(double per_second) {
+  if (stopping_) return "Stopping";
+  if (auto problem = plan::rate_problem(per_second)) return "Invalid rate: " + *problem;
+  const double before = engine_.rate();
+  engine_.set_rate(per_second);
+  context_.rate.set(std::chrono::steady_clock::now(), engine_.rate());
+  const std::string now = describe_rate(engine_.rate(), engine_.target());
+  const std::string reply = fmt::format(
+      "OK {} (was {})", now, before > 0 ? fmt::format("{}/s", stats::format_rate(before)) : "off");
+  std::fprintf(out_, "swarm: %s\n", reply.substr(3).c_str());
+  std::fflush(out_);
+  return reply;
+}
+
+std::string describe_rate(double per_second, std::size_t connections) {
+  if (per_second <= 0) return "rate off: the plan's sleeps pace the calls";
+  std::string text = fmt::format(
+      "rate {}/s: command calls in all, each at a fixed due time, "
+      "instead of the plan's sleeps; latency runs from the due time",
+      stats::format_rate(per_second));
+  if (connections == 0) return text + "; no connection yet";
+  return text + fmt::format(" ({}/s per connection over {})",
+                            stats::format_rate(per_second / static_cast<double>(connections)),
+                            connections);
 }
 
 std::string Controller::on_stat() {

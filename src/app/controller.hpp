@@ -55,6 +55,11 @@ class RunObserver {
   virtual void on_stopping(const std::string& why) = 0;
 };
 
+/// What rate mode does at `per_second` over `connections` asked for, in a
+/// line: "rate 1000/s: command calls in all, ... (10/s per connection over
+/// 100)", or "rate off: ...".
+std::string describe_rate(double per_second, std::size_t connections);
+
 class Controller final : public console::ConsoleHandler {
  public:
   Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
@@ -100,6 +105,10 @@ class Controller final : public console::ConsoleHandler {
   void set_html_writer(std::function<std::string(const std::string& path)> writer) {
     html_writer_ = std::move(writer);
   }
+
+  /// Rate mode (console `rate R`, and any other door): checks `per_second`,
+  /// sets it on the engine, notes it for the reports, and says what changed.
+  std::string set_rate(double per_second) override;
 
  private:
   void schedule_status();

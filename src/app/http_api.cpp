@@ -32,17 +32,18 @@ HttpResponse wrong_method(std::string_view allowed) {
   return response;
 }
 
-/// `n` from the query (?n=200), a JSON body ({"n": 200}, or just 200) or a
-/// form body (n=200), as text for the console's grammar; empty when none
-/// gives one. Throws std::invalid_argument for a body that is none of these.
-std::string count_argument(const HttpRequest& request) {
-  if (const auto n = request.param("n")) return std::string(*n);
+/// `key` (n, or r for a rate) from the query (?n=200), a JSON body
+/// ({"n": 200}, or just 200) or a form body (n=200), as text for the
+/// console's grammar; empty when none gives one. Throws
+/// std::invalid_argument for a body that is none of these.
+std::string command_argument(const HttpRequest& request, const std::string& key) {
+  if (const auto n = request.param(key)) return std::string(*n);
   const std::size_t start = request.body.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return "";
   if (request.body[start] != '{' && request.body.find('=') != std::string::npos) {
     const auto form = web::parse_query(request.body);
-    if (!form) throw std::invalid_argument("the body is not a form like n=200");
-    const auto n = form->find("n");
+    if (!form) throw std::invalid_argument(fmt::format("the body is not a form like {}=200", key));
+    const auto n = form->find(key);
     return n == form->end() ? "" : n->second;
   }
   nlohmann::json body;
@@ -53,9 +54,10 @@ std::string count_argument(const HttpRequest& request) {
   }
   if (body.is_number()) return body.dump();
   if (!body.is_object()) {
-    throw std::invalid_argument("the body must be a JSON object like {\"n\": 200}");
+    throw std::invalid_argument(
+        fmt::format("the body must be a JSON object like {{\"{}\": 200}}", key));
   }
-  const auto n = body.find("n");
+  const auto n = body.find(key);
   if (n == body.end()) return "";
   return n->is_string() ? n->get<std::string>() : n->dump();
 }
@@ -121,7 +123,8 @@ HttpResponse HttpApi::get(const HttpRequest& request) {
   if (path == "/api/config") return HttpResponse::json(200, config_json_);
   if (path == "/api/events") return events();
   if (path.starts_with("/api/")) {
-    const bool command = path == "/api/incr" || path == "/api/decr" || path == "/api/stop";
+    const bool command =
+        path == "/api/incr" || path == "/api/decr" || path == "/api/stop" || path == "/api/rate";
     return command ? wrong_method("POST") : not_found(request);
   }
   return not_found(request);
@@ -132,11 +135,9 @@ HttpResponse HttpApi::post(const HttpRequest& request) {
   if (path == "/api/incr") return command(request, "incr");
   if (path == "/api/decr") return command(request, "decr");
   if (path == "/api/stop") return command(request, "stop");
-  // POST /api/rate?r=R belongs here once rate mode (issue 9 §1) lands: it
-  // calls the controller's rate method, as the console's `rate R` does.
-  if (path == "/api/rate") {
-    return HttpResponse::json_error(404, "rate mode is not in this build of swarm");
-  }
+  // POST /api/rate?r=R (or off): the controller's set_rate, as the console's
+  // `rate R` calls it.
+  if (path == "/api/rate") return command(request, "rate");
   const bool known = path == "/" || path == "/metrics" || path.starts_with("/api/");
   return known ? wrong_method("GET") : not_found(request);
 }
@@ -198,7 +199,7 @@ HttpResponse HttpApi::command(const HttpRequest& request, std::string_view name)
   std::string line(name);
   if (name != "stop") {
     try {
-      line += " " + count_argument(request);
+      line += " " + command_argument(request, name == "rate" ? "r" : "n");
     } catch (const std::invalid_argument& error) {
       return HttpResponse::json_error(400, error.what());
     }
@@ -213,6 +214,7 @@ HttpResponse HttpApi::command(const HttpRequest& request, std::string_view name)
   if (command.kind == Kind::incr) reply = controller_.on_incr(command.count);
   if (command.kind == Kind::decr) reply = controller_.on_decr(command.count);
   if (command.kind == Kind::stop) reply = controller_.on_stop();
+  if (command.kind == Kind::rate) reply = controller_.set_rate(command.rate);
   return command_reply(name, command.count, reply, controller_.target());
 }
 

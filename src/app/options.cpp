@@ -5,6 +5,7 @@
 
 #include "plan/byte_size.hpp"
 #include "plan/duration.hpp"
+#include "plan/rate.hpp"
 
 namespace swarm::app {
 namespace {
@@ -78,6 +79,23 @@ ParsedOptions parse_options(int argc, char** argv) {
                  "New connections per second, all workers together (0 = as fast as possible)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cli.add_option_function<double>(
+         "--rate", [&o](double rate) { o.rate = rate; },
+         "Rate mode: command calls per second, all connections together, each connection "
+         "calling at fixed due times instead of the plan's sleeps; latency runs from each "
+         "call's due time, so a stalled server shows (0 = off; overrides the plan's rate:)")
+      ->type_name("R")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            double rate = 0;
+            try {
+              rate = std::stod(text);
+            } catch (const std::exception&) {
+              return std::string("expected calls per second, e.g. 1000");
+            }
+            return plan::rate_problem(rate).value_or(std::string());
+          },
+          "R"));
   cli.add_option("--max-connecting", o.max_connecting, "Connects in flight at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -23,6 +23,8 @@ struct Options {
   std::optional<std::chrono::nanoseconds> duration;            // stop after this long
   std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status period
   double connect_rate = 1000;         // new connections per second; 0 = unpaced
+  std::optional<double> rate;         // --rate: calls per second, all connections (rate
+                                      // mode); 0 = off; unset: the plan's `rate:`, if any
   std::size_t max_connecting = 1000;  // connects in flight at once
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout

@@ -178,9 +178,20 @@ stats::ReportContext report_context(const plan::Plan& plan) {
   return context;
 }
 
+/// Rate mode from --rate, else the plan's `rate:`; said at the start.
+double rate_of(const Options& options, const plan::Plan& plan) {
+  if (!options.rate) return plan.rate;
+  if (plan.rate > 0 && *options.rate != plan.rate) {
+    std::printf("swarm: --rate %g overrides the plan's rate: %g (%s:%d:%d)\n", *options.rate,
+                plan.rate, plan.path.c_str(), plan.rate_where.line, plan.rate_where.column);
+  }
+  return *options.rate;
+}
+
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::EngineConfig config = engine_config(options);
   config.max_reply = options.max_reply.value_or(loaded.module->default_max_reply());
+  config.rate = rate_of(options, loaded.plan);
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
   std::printf("swarm: %s\n", capacity.describe().c_str());
@@ -193,6 +204,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   effective.max_reply = config.max_reply;
   stats::RunConfig run_record = run_config(effective, loaded.plan, config.seed);
   stats::ReportContext context = report_context(loaded.plan);
+  context.rate.set(context.started, config.rate);
   ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
   Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},
                         std::move(thresholds), stdout);
@@ -208,11 +220,14 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
               config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
               loaded.plan.actions.size(), describe_servers(config.servers).c_str());
-  std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `stop`)\n",
+  std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `rate 1000`, `stop`)\n",
               console::to_string(console.local_endpoint()).c_str());
   if (http) {
     std::printf("swarm: dashboard on http://%s/ (metrics /metrics, API /api/status)\n",
                 console::to_string(http->server.local_endpoint()).c_str());
+  }
+  if (config.rate > 0) {
+    std::printf("swarm: %s\n", describe_rate(config.rate, options.connections).c_str());
   }
   std::fflush(stdout);
   // On a terminal, the ramp's progress on the last line; a pipe or a file

@@ -59,6 +59,7 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"duration", o.duration ? duration(*o.duration) : FlagValue{}},
       {"interval", duration(o.interval)},
       {"connect-rate", o.connect_rate},
+      {"rate", o.rate ? FlagValue{*o.rate} : FlagValue{}},
       {"max-connecting", signed_count(o.max_connecting)},
       {"timeout", duration(o.timeout)},
       {"connect-timeout", duration(o.connect_timeout)},
@@ -76,9 +77,9 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
   };
 }
 
-/// A command name as a file name: anything but letters, digits, '_', '-',
+/// A command name as a file name, `suffix` appended: anything but letters, digits, '_', '-',
 /// '.' and '@' becomes '_'.
-std::string file_name_for(const std::string& name) {
+std::string file_name_for(const std::string& name, std::string_view suffix) {
   std::string out = name;
   for (char& c : out) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -86,7 +87,7 @@ std::string file_name_for(const std::string& name) {
     if (!keep) c = '_';
   }
   if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
-  return out + ".hgrm";
+  return out + std::string(suffix);
 }
 
 bool write_file(const fs::path& path, const std::string& text) {
@@ -102,8 +103,16 @@ bool write_file(const fs::path& path, const std::string& text) {
 bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
   const stats::Recorder& totals = controller.result().end.totals;
   bool ok = true;
+  const bool rate_mode = controller.context().rate.used();
   for (const auto& row : stats::command_rows(controller.context().action_names, totals, nullptr)) {
-    ok = write_file(dir / file_name_for(row.name), stats::format_hgrm(row.now.latency_us)) && ok;
+    ok = write_file(dir / file_name_for(row.name, ".hgrm"),
+                    stats::format_hgrm(row.now.latency_us)) &&
+         ok;
+    // Rate mode: the latency from each call's due time, beside the service time.
+    if (!rate_mode) continue;
+    ok = write_file(dir / file_name_for(row.name, ".intended.hgrm"),
+                    stats::format_hgrm(row.now.intended_us)) &&
+         ok;
   }
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
 }

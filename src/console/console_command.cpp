@@ -17,7 +17,8 @@ constexpr std::string_view usage_text =
     "stop\\n      -- Stop swarm benchmarker remotely\r\n"
     "quit\\n      -- Close this control session\r\n"
     "help\\n      -- Help\r\n"
-    "stat\\n      -- Print the current status\r\n";
+    "stat\\n      -- Print the current status\r\n"
+    "rate 1000\\n -- 1000 calls/s in all at fixed times (rate 0 or off: the plan's sleeps)\r\n";
 
 constexpr std::string_view banner_text =
     "\r\n"
@@ -87,6 +88,28 @@ ConsoleParseResult parse_count(ConsoleCommand::Kind kind, const std::string& nam
   return ConsoleCommand{kind, count, {}};
 }
 
+/// `rate R` (calls per second, all connections; a number as typed) or
+/// `rate off` (= 0). Only the syntax is judged here: the handler judges the
+/// range, for every door alike.
+ConsoleParseResult parse_rate(std::string_view line, const std::vector<std::string_view>& words) {
+  if (words.size() != 2) {
+    if (words.size() < 2)
+      return invalid("'rate' needs calls per second, e.g. 'rate 1000', or 'off'");
+    return invalid(
+        fmt::format("'rate' takes one number, got extra '{}'", rest_after(line, words[1])));
+  }
+  std::string_view text = words[1];
+  if (to_lower(text) == "off") return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, 0};
+  if (text.ends_with("/s")) text.remove_suffix(2);
+  double rate = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rate);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+    return invalid(
+        fmt::format("'rate' needs calls per second (e.g. 1000) or 'off', got '{}'", words[1]));
+  }
+  return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, rate};
+}
+
 }  // namespace
 
 ConsoleParseResult parse_console_command(std::string_view line) {
@@ -102,6 +125,7 @@ ConsoleParseResult parse_console_command(std::string_view line) {
     if (file.empty()) return invalid("'stat html' needs a file, e.g. 'stat html run.html'");
     return ConsoleCommand{ConsoleCommand::Kind::stat_html, 0, std::string(file)};
   }
+  if (name == "rate") return parse_rate(line, words);
   static constexpr std::pair<std::string_view, ConsoleCommand::Kind> bare[] = {
       {"stop", ConsoleCommand::Kind::stop},
       {"quit", ConsoleCommand::Kind::quit},

@@ -10,10 +10,12 @@ namespace swarm::console {
 
 /// One command typed at the console.
 struct ConsoleCommand {
-  enum class Kind { incr, decr, stop, quit, help, stat, stat_html };
+  enum class Kind { incr, decr, stop, quit, help, stat, stat_html, rate };
   Kind kind = Kind::help;   // what to do
   std::uint64_t count = 0;  // connections to open or close (incr/decr); 0 otherwise
   std::string path;         // stat html FILE: where to write the report
+  double rate = 0;          // rate: calls per second as typed (0: off); its range is the
+                            // handler's to judge (ConsoleHandler::set_rate)
 };
 
 /// Why a line is not a command; the text is sent back to the user as is.

@@ -26,6 +26,12 @@ class ConsoleHandler {
   virtual std::string on_stat_html(const std::string& path) {
     return "Error: this console cannot write '" + path + "'";
   }
+  /// `rate R` (and `rate off`: 0): rate mode, `per_second` command calls in
+  /// all, each connection calling at fixed due times; 0 switches it off (the
+  /// plan's sleeps pace the calls). Any value may come (negative, NaN, huge,
+  /// from the console or another door): the answer says what is wrong, or
+  /// "OK" and what changed.
+  virtual std::string set_rate(double per_second) = 0;
 };
 
 }  // namespace swarm::console

@@ -125,6 +125,9 @@ void ConsoleSession::run(const ConsoleCommand& command) {
     case Kind::stat_html:
       send(to_crlf_lines(call_handler([&] { return handler_.on_stat_html(command.path); })));
       break;
+    case Kind::rate:
+      send(to_crlf_lines(call_handler([&] { return handler_.set_rate(command.rate); })));
+      break;
     case Kind::help:
       send(console_usage());
       break;

@@ -32,6 +32,7 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
   rec.count_request(action_);
   EventLoop& loop = connection_.worker().loop();
   const auto started = loop.refresh_now();
+  note_start(started);
   connection_.arm_reply_timeout(started);
   IoStatus status = co_await connection_.write(request);
   if (status == IoStatus::ok) rec.actions[action_].bytes_out += request.size();
@@ -45,7 +46,11 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
     // the two readings, the latency grows, it never shrinks below the truth.
     const auto waited = time_since_arrival(arrived_ns);
     const auto elapsed = loop.refresh_now() - started;
-    rec.count_reply(action_, whole_us(elapsed - std::min(waited, elapsed)));
+    const auto service = elapsed - std::min(waited, elapsed);
+    rec.count_reply(action_, whole_us(service));
+    // Rate mode: had the call gone out when due, this request would have
+    // gone out as much earlier; the wait is the user's too.
+    if (late_.count() >= 0) rec.count_intended(action_, whole_us(service + late_));
     rec.actions[action_].bytes_in += reply.data.size();
   } else {
     rec.count_request_end(action_, end_without_reply(reply.status));
@@ -63,6 +68,9 @@ Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser&
 Task<IoStatus> CommandClient::send_noreply(std::string_view request) {
   auto& rec = connection_.recorder();
   rec.count_request(action_);
+  if (due_ != std::chrono::steady_clock::time_point{}) {
+    note_start(connection_.worker().loop().refresh_now());
+  }
   IoStatus status = co_await connection_.write(request);
   connection_.cancel_timeout();
   if (status == IoStatus::ok) {
@@ -85,6 +93,14 @@ Task<IoStatus> CommandClient::sleep(std::chrono::nanoseconds duration) {
   IoStatus status = co_await connection_.pause(duration);
   connection_.set_state(previous);
   co_return note(status);
+}
+
+void CommandClient::note_start(std::chrono::steady_clock::time_point started) noexcept {
+  // The lateness is fixed by the call's first request: the module's own
+  // waits between requests are part of the call, not of the schedule.
+  if (due_ == std::chrono::steady_clock::time_point{} || late_.count() >= 0) return;
+  late_ = std::max(std::chrono::nanoseconds::zero(),
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(started - due_));
 }
 
 IoStatus CommandClient::note(IoStatus status) noexcept {

@@ -20,9 +20,11 @@ class Connection;
 
 class CommandClient final : public Client {
  public:
-  /// A client for one call of plan action `action` on `connection`.
-  CommandClient(Connection& connection, std::uint32_t action) noexcept
-      : connection_(connection), action_(action) {}
+  /// A client for one call of plan action `action` on `connection`; in
+  /// rate mode, `due` is when the call was due (the epoch otherwise).
+  CommandClient(Connection& connection, std::uint32_t action,
+                std::chrono::steady_clock::time_point due = {}) noexcept
+      : connection_(connection), due_(due), action_(action) {}
 
   std::uint64_t id() const noexcept override;
   Task<Reply> send_for_reply(std::string_view request, ReplyParser& parser) override;
@@ -40,12 +42,16 @@ class CommandClient final : public Client {
 
  private:
   IoStatus note(IoStatus status) noexcept;
+  void note_start(std::chrono::steady_clock::time_point started) noexcept;
 
-  Connection& connection_;           // where the I/O goes
-  std::uint32_t action_;             // the plan action, for its counts
-  IoStatus failure_ = IoStatus::ok;  // the first failed call
-  bool closed_ = false;              // close_connection() was called
-  std::string protocol_error_;       // why a parser rejected a reply
+  Connection& connection_;                     // where the I/O goes
+  std::chrono::steady_clock::time_point due_;  // rate mode: when the call was due; else epoch
+  std::chrono::nanoseconds late_{-1};          // rate mode: how late its first request went out
+                                               // (negative until then)
+  std::uint32_t action_;                       // the plan action, for its counts
+  IoStatus failure_ = IoStatus::ok;            // the first failed call
+  bool closed_ = false;                        // close_connection() was called
+  std::string protocol_error_;                 // why a parser rejected a reply
 };
 
 }  // namespace swarm::engine

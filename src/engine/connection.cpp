@@ -53,7 +53,9 @@ Task<void> Connection::live() {
       if (end == PlanEnd::reconnect) continue;  // close_connection(): at once
     }
     if (aborting_) break;
-    // A failure: wait before trying again, longer each time in a row.
+    // A failure: wait before trying again, longer each time in a row. Calls
+    // due meanwhile are not owed: the schedule starts afresh.
+    schedule_.reset();
     set_state(ConnState::backoff);
     if (co_await pause(next_backoff()) != IoStatus::ok) break;
   }
@@ -260,6 +262,57 @@ Connection::WaitAwaiter Connection::pause(std::chrono::nanoseconds duration) noe
   return wait_for(Wait::timer);
 }
 
+Connection::WaitAwaiter Connection::pause_plan(std::chrono::nanoseconds duration) noexcept {
+  if (duration <= std::chrono::nanoseconds::zero()) return pause(duration);
+  if (connected_) take_pushes();
+  if (!aborting_) loop().timers().arm(*this, loop().now() + duration);
+  return wait_for(Wait::plan);
+}
+
+// ---------------------------------------------------------------- rate mode
+
+Connection::WaitAwaiter Connection::no_wait() noexcept {
+  wake_status_ = IoStatus::ok;
+  return wait_for(Wait::none);
+}
+
+Connection::WaitAwaiter Connection::wait_due() noexcept {
+  const Clock::time_point due =
+      schedule_.due(loop().now(), worker_.call_period(), worker_.rng().unit());
+  // The round's clock may be behind by the work done in it: read it again
+  // before deciding a due call must wait for the next round.
+  if (due <= loop().refresh_now()) return no_wait();
+  set_state(ConnState::standby);
+  if (connected_) take_pushes();
+  if (!aborting_) loop().timers().arm(*this, due);
+  return wait_for(Wait::plan);
+}
+
+Clock::time_point Connection::take_due() noexcept {
+  const Clock::duration period = worker_.call_period();
+  if (period <= Clock::duration::zero()) return {};
+  // Not started: rate mode came on while this call was already on its way.
+  const Clock::time_point due = schedule_.due(loop().now(), period, 0.0);
+  schedule_.advance(period);
+  return due;
+}
+
+void Connection::on_period_change(Clock::duration before, Clock::duration after) noexcept {
+  const bool switched = (before == Clock::duration::zero()) != (after == Clock::duration::zero());
+  if (switched) {
+    schedule_.reset();
+  } else {
+    schedule_.retime(loop().now(), before, after);
+  }
+  if (waiting_for_ != Wait::plan) return;
+  // Asleep in the plan or waiting for a due time. When the mode changed,
+  // wake now: the plan runner looks again (sleeps the plan, or draws a new
+  // phase). Otherwise wait for the re-timed due time.
+  loop().timers().arm(*this, switched || !schedule_.started()
+                                 ? loop().now()
+                                 : schedule_.due(loop().now(), after, 0.0));
+}
+
 void Connection::on_events(std::uint32_t events) {
   transport_.on_events(events);
   switch (waiting_for_) {
@@ -270,6 +323,7 @@ void Connection::on_events(std::uint32_t events) {
       if (transport_.ready(Want::write)) wake(IoStatus::ok);
       return;
     case Wait::timer:
+    case Wait::plan:
     case Wait::deferred:
       // Sleeping between commands: what arrives now was pushed.
       if (connected_) take_pushes();
@@ -283,6 +337,7 @@ void Connection::on_events(std::uint32_t events) {
 void Connection::on_timer() {
   switch (waiting_for_) {
     case Wait::timer:
+    case Wait::plan:
       return wake(IoStatus::ok);
     case Wait::readable:
     case Wait::writable:

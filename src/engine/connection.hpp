@@ -5,7 +5,8 @@
 // reply through its ReplyReader.
 //
 // Cost matters here (a worker holds hundreds of thousands): the object keeps
-// the transport, one timer node, a waiter handle and a few counters, 72 B.
+// the transport, one timer node, a waiter handle, the rate mode's next due
+// time and a few counters, 80 B.
 // Read buffers are the worker's; the reader keeps bytes per connection only
 // when a reply spans reads or the server sent more than one reply.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/call_schedule.hpp"
 #include "engine/event_loop.hpp"
 #include "engine/reply_reader.hpp"
 #include "engine/server_list.hpp"
@@ -69,6 +71,32 @@ class Connection final : public TimerNode {
   /// until abort(). Not a coroutine: a sleeping connection holds no frame
   /// for it.
   WaitAwaiter pause(std::chrono::nanoseconds duration) noexcept;
+  /// A sleep of the plan's: as pause(), but a change of the rate mode cuts
+  /// it short (rate mode does without the plan's sleeps).
+  WaitAwaiter pause_plan(std::chrono::nanoseconds duration) noexcept;
+
+  /// An awaiter that does not wait (unless aborting).
+  WaitAwaiter no_wait() noexcept;
+
+  // Rate mode (see CallSchedule).
+  /// Waits until the next call is due (drawing the phase if the schedule
+  /// starts), or not at all when it is due already. A change of the rate
+  /// moves the wake-up, or ends the wait at once when rate mode is switched
+  /// off.
+  WaitAwaiter wait_due() noexcept;
+  /// The call due now is being made: returns its due time, and the schedule
+  /// moves on. The epoch when no rate is set.
+  Clock::time_point take_due() noexcept;
+  /// Forgets the schedule (after a backoff: time spent backing off is not
+  /// owed as a backlog of calls).
+  void reset_schedule() noexcept { schedule_.reset(); }
+  /// The worker's call period changed from `before` to `after` (zero: no
+  /// rate): re-times the schedule and any wait for a due time.
+  void on_period_change(Clock::duration before, Clock::duration after) noexcept;
+  /// Rate mode: calls due by `now` and not yet made (its backlog).
+  std::uint64_t owed_calls(Clock::time_point now, Clock::duration period) const noexcept {
+    return schedule_.owed(now, period);
+  }
 
   /// Ends waits for I/O with a timeout --timeout after `from` (none when
   /// --timeout is 0).
@@ -95,10 +123,17 @@ class Connection final : public TimerNode {
   std::size_t spill_bytes() const noexcept { return reader_.memory_bytes(); }
 
  private:
-  /// What the suspended coroutine waits for. `deferred` lets the others run
-  /// first between commands; `turn` does the same in the middle of reading
-  /// a reply (the reply timeout stays armed, and nothing else reads).
-  enum class Wait : std::uint8_t { none, readable, writable, timer, deferred, turn };
+  /// What the suspended coroutine waits for.
+  enum class Wait : std::uint8_t {
+    none,
+    readable,
+    writable,
+    timer,     // a sleep (backoff, connect slot, the module's sleep)
+    plan,      // a sleep of the plan, or a wait for a call's due time (rate mode)
+    deferred,  // the next round of the loop, between commands
+    turn,      // the same in the middle of reading a reply (the reply timeout
+               // stays armed, and nothing else reads)
+  };
 
   /// Reads a connection makes in a row before it lets the others run: a
   /// server that keeps sending (256 KiB a turn with the 64 KiB read buffer)
@@ -139,6 +174,7 @@ class Connection final : public TimerNode {
   Transport transport_;                                    // the current TCP connection
   std::coroutine_handle<> waiter_;                         // the suspended coroutine, if waiting
   ReplyReader reader_;                                     // bytes kept across reads, rarely
+  CallSchedule schedule_;                                  // rate mode: the next call's due time
   std::uint32_t failures_ = 0;                             // failures since the last good command
   IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
   Wait waiting_for_ = Wait::none;                          // what the waiter waits for
@@ -150,14 +186,15 @@ class Connection final : public TimerNode {
 };
 
 /// Suspends the connection's coroutine until it is woken; never suspends
-/// once the connection is aborting. What it waits for is already noted in
-/// the connection: the awaiter is one pointer, because every co_await keeps
-/// its awaiter in the coroutine's frame, and idle connections are mostly
-/// frame.
+/// once the connection is aborting, nor when there is nothing to wait for. What it waits for is
+/// already noted in the connection: the awaiter is one pointer, because every co_await keeps its
+/// awaiter in the coroutine's frame, and idle connections are mostly frame.
 class Connection::WaitAwaiter {
  public:
   explicit WaitAwaiter(Connection& connection) noexcept : connection_(connection) {}
-  bool await_ready() const noexcept { return connection_.aborting_; }
+  bool await_ready() const noexcept {
+    return connection_.aborting_ || connection_.waiting_for_ == Wait::none;
+  }
   void await_suspend(std::coroutine_handle<> handle) noexcept;
   IoStatus await_resume() const noexcept {
     connection_.waiting_for_ = Wait::none;

@@ -5,8 +5,16 @@
 #include <future>
 
 #include "engine/worker.hpp"
+#include "plan/rate.hpp"
 
 namespace swarm::engine {
+namespace {
+
+/// The longest time between two calls of one connection (a tiny rate over
+/// many connections): a day and more is "never" for a run.
+constexpr double kMaxPeriodSeconds = 1e6;
+
+}  // namespace
 
 Engine::Engine(EngineConfig config, const plan::Plan& plan, const protocol::Module& module)
     : config_(std::move(config)), rng_(config_.seed ^ 0x5eed) {
@@ -16,6 +24,7 @@ Engine::Engine(EngineConfig config, const plan::Plan& plan, const protocol::Modu
   }
   targets_.assign(workers_.size(), 0);
   last_.resize(workers_.size());
+  rate_ = config_.rate;
 }
 
 Engine::~Engine() {
@@ -37,12 +46,15 @@ void Engine::incr(std::size_t count) {
     }
     ++share[best];
   }
+  // The period first: a new connection may connect and make its first call
+  // within the round that opens it, and must find rate mode already on.
+  total_ += count;
+  post_call_period();
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     if (share[i] == 0) continue;
     targets_[i] += share[i];
     workers_[i]->add(share[i]);
   }
-  total_ += count;
 }
 
 std::size_t Engine::decr(std::size_t count) {
@@ -65,7 +77,29 @@ std::size_t Engine::decr(std::size_t count) {
     workers_[i]->remove(share[i]);
   }
   total_ -= count;
+  post_call_period();
   return count;
+}
+
+void Engine::set_rate(double per_second) {
+  rate_ = per_second > 0 ? std::clamp(per_second, plan::kMinRate, plan::kMaxRate) : 0;
+  post_call_period();
+}
+
+void Engine::post_call_period() {
+  // Connections asked for, not those open: a connection still connecting
+  // leaves its share unsent (the achieved rate shows it), rather than
+  // piling it on the others; the first connection up must not carry it all.
+  std::chrono::nanoseconds period{};
+  if (rate_ > 0 && total_ > 0) {
+    const double seconds = std::min(static_cast<double>(total_) / rate_, kMaxPeriodSeconds);
+    period =
+        std::max(std::chrono::nanoseconds(1), std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  std::chrono::duration<double>(seconds)));
+  }
+  if (period == call_period_) return;
+  call_period_ = period;
+  for (auto& worker : workers_) worker->set_call_period(period);
 }
 
 void Engine::set_server_addresses(std::size_t index, const std::vector<SocketAddress>& addresses) {

@@ -33,6 +33,18 @@ class Engine {
   /// Closes `count` connections chosen uniformly at random among all (fewer
   /// if fewer are open). Returns how many will close.
   std::size_t decr(std::size_t count);
+  /// Rate mode: `per_second` command calls, all connections together, each
+  /// connection calling at fixed due times (CallSchedule); 0 switches it off
+  /// (the plan's sleeps pace the calls). The per-connection period follows
+  /// the connections asked for, so incr and decr keep the total. Clamped to
+  /// [plan::kMinRate, plan::kMaxRate] (check with plan::rate_problem first).
+  void set_rate(double per_second);
+  /// The rate asked for (0: off).
+  double rate() const noexcept { return rate_; }
+  /// Rate mode: the time between two calls of one connection (zero when
+  /// off or no connection is asked for).
+  std::chrono::nanoseconds call_period() const noexcept { return call_period_; }
+
   /// Server `index` (of config().servers) now resolves to `addresses`.
   void set_server_addresses(std::size_t index, const std::vector<SocketAddress>& addresses);
   /// Connections asked for and not yet closed by decr.
@@ -52,9 +64,14 @@ class Engine {
   std::vector<std::size_t> targets_;              // connections per worker
   std::vector<stats::Recorder> last_;             // last snapshot per worker
   std::size_t total_ = 0;                         // sum of targets_
+  double rate_ = 0;                               // rate mode: calls per second; 0 = off
+  std::chrono::nanoseconds call_period_{};        // per connection, as last posted
   plan::Rng rng_;                                 // control thread's choices
   bool stopped_ = false;                          // stop() has run
   bool joined_ = false;                           // every worker thread ended
+
+  /// Posts the per-connection period for rate_ and total_ when it changed.
+  void post_call_period();
 };
 
 }  // namespace swarm::engine

@@ -34,6 +34,8 @@ struct EngineConfig {
   std::size_t threads = 1;             // worker threads
   double connect_rate = 0;             // new connections per second; 0 = unpaced
   std::size_t max_connecting = 1000;   // connects in flight at once (all workers)
+  double rate = 0;  // rate mode: command calls per second, all connections together; 0 = off
+                    // (the plan's sleeps pace the calls)
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};  // reply (and send) timeout; 0 = none
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout; 0 = none
   std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 
 namespace swarm::engine {
@@ -69,23 +70,41 @@ void EventLoop::every(std::chrono::nanoseconds period, std::function<void()> fn)
   next_upkeep_ = Clock::now() + upkeep_period_;
 }
 
-int EventLoop::wait_timeout_ms() const {
-  if (!ready_.empty()) return 0;
+Clock::duration EventLoop::wait_timeout() const {
+  if (!ready_.empty()) return Clock::duration::zero();
   const bool upkeep = upkeep_period_ > Clock::duration::zero();
-  if (timers_.empty() && !upkeep) return -1;
+  if (timers_.empty() && !upkeep) return Clock::duration(-1);
   Clock::time_point next = upkeep ? next_upkeep_ : timers_.earliest();
   if (!timers_.empty()) next = std::min(next, timers_.earliest());
   auto left = next - now_;
-  if (left <= Clock::duration::zero()) return 0;
+  if (left <= Clock::duration::zero()) return Clock::duration::zero();
+  return std::min<Clock::duration>(left, std::chrono::minutes(1));
+}
+
+int EventLoop::wait(epoll_event* events, int capacity) {
+  // To the nanosecond where the kernel can (epoll_pwait2, Linux 5.11): in
+  // rate mode a call due at T must go out at T, since any lateness counts
+  // in its latency; epoll_wait's milliseconds would add up to 1 ms.
+  const Clock::duration timeout = wait_timeout();
+  if (precise_) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+    timespec wait{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    const int count =
+        ::epoll_pwait2(epoll_fd_, events, capacity, ns < 0 ? nullptr : &wait, nullptr);
+    if (count >= 0 || errno != ENOSYS) return count;
+    precise_ = false;
+  }
   // Round up so a timer never fires early and the loop never spins.
-  auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-  return ms > 60'000 ? 60'000 : static_cast<int>(ms);
+  const auto ms = timeout < Clock::duration::zero()
+                      ? -1
+                      : std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
+  return ::epoll_wait(epoll_fd_, events, capacity, static_cast<int>(ms));
 }
 
 void EventLoop::run() {
   std::array<epoll_event, kMaxEvents> events;
   while (!stopping_) {
-    int count = ::epoll_wait(epoll_fd_, events.data(), kMaxEvents, wait_timeout_ms());
+    int count = wait(events.data(), kMaxEvents);
     if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
     for (int i = 0; i < count; ++i) {

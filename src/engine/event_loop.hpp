@@ -65,7 +65,10 @@ class EventLoop {
   Clock::time_point refresh_now() noexcept { return now_ = Clock::now(); }
 
  private:
-  int wait_timeout_ms() const;
+  /// How long epoll may wait: until the earliest timer; negative: no limit.
+  Clock::duration wait_timeout() const;
+  /// Waits for events or the earliest timer; epoll_wait's result.
+  int wait(epoll_event* events, int capacity);
   void drain_inbox();
   void resume_ready();
 
@@ -73,6 +76,7 @@ class EventLoop {
   int epoll_fd_ = -1;                              // the epoll set
   int wake_fd_ = -1;                               // eventfd: the inbox has work
   bool stopping_ = false;                          // run() returns after this round
+  bool precise_ = true;                            // epoll_pwait2 works (Linux 5.11+)
   Clock::time_point now_;                          // clock at the start of the round
   TimerHeap timers_;                               // deadlines of this loop
   std::vector<std::coroutine_handle<>> ready_;     // to resume next round

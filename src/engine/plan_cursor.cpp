@@ -16,18 +16,22 @@ PlanCursor::Step PlanCursor::next(plan::Rng& rng) {
       case Phase::call:
         --rounds_left_;
         phase_ = Phase::between;
-        return {Kind::call, index_, {}};
+        called_ = true;
+        return {Kind::call, index_, false, {}};
       case Phase::between:
         phase_ = rounds_left_ > 0 ? Phase::call : Phase::after;
-        return {Kind::sleep, index_, plan::draw(action.sleep_between_rounds, rng)};
+        return {Kind::sleep, index_, false, plan::draw(action.sleep_between_rounds, rng)};
       case Phase::after:
         phase_ = Phase::leave;
-        return {Kind::sleep, index_, plan::draw(action.sleep_after_action, rng)};
-      case Phase::leave:
+        return {Kind::sleep, index_, false, plan::draw(action.sleep_after_action, rng)};
+      case Phase::leave: {
         phase_ = Phase::enter;
         if (++index_ < actions_.size()) continue;
         index_ = 0;
-        return {Kind::iteration, 0, {}};
+        const bool idle = !called_;
+        called_ = false;
+        return {Kind::iteration, 0, idle, {}};
+      }
     }
   }
 }

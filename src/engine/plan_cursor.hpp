@@ -25,6 +25,7 @@ class PlanCursor {
     };
     Kind kind;
     std::uint32_t action = 0;             // for call: the plan action
+    bool idle = false;                    // for iteration: it made no call (rounds: 0)
     std::chrono::nanoseconds duration{};  // for sleep
   };
 
@@ -48,6 +49,7 @@ class PlanCursor {
   std::int64_t rounds_left_ = 0;              // calls still to make for this action
   std::uint32_t index_ = 0;                   // the current action
   Phase phase_ = Phase::enter;                // what comes next
+  bool called_ = false;                       // a call was made in this iteration
 };
 
 }  // namespace swarm::engine

@@ -55,14 +55,40 @@ PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t
 
 /// Runs one command. A coroutine of its own so that the client and the
 /// outcome (with its message) live in a frame only while a command runs,
-/// not in the plan loop's idle frame.
+/// not in the plan loop's idle frame. In rate mode the call's due time
+/// lives here too, in its client.
 Task<PlanEnd> call(Connection& connection, std::uint32_t action) {
   connection.set_state(ConnState::acting);
-  ++connection.recorder().actions[action].calls;
-  CommandClient client(connection, action);
+  auto& counts = connection.recorder().actions[action];
+  ++counts.calls;
+  const Clock::time_point due = connection.take_due();
+  if (due != Clock::time_point{}) ++counts.scheduled;
+  CommandClient client(connection, action, due);
   CommandOutcome outcome = co_await connection.worker().module().run(action, client);
   connection.end_command();
   co_return judge(connection, client, action, outcome);
+}
+
+/// What the connection waits for before `step`: the plan's sleep, or in
+/// rate mode the call's due time (the schedule replaces the sleeps); no wait
+/// at all otherwise. One wait, not a coroutine, so the plan loop's frame
+/// (which every idle connection keeps) holds a single awaiter for all.
+Connection::WaitAwaiter pace(Connection& connection, const PlanCursor::Step& step) noexcept {
+  using Kind = PlanCursor::Step::Kind;
+  const bool rate_mode = connection.worker().call_period() > Clock::duration::zero();
+  switch (step.kind) {
+    case Kind::sleep:
+      if (rate_mode) return connection.no_wait();
+      connection.set_state(ConnState::standby);
+      return connection.pause_plan(step.duration);
+    case Kind::call:
+      return rate_mode ? connection.wait_due() : connection.no_wait();
+    case Kind::iteration:
+      // Rate mode skips the sleeps: an iteration that made no call at all
+      // (rounds: 0) must still let the others run.
+      return rate_mode && step.idle ? connection.pause({}) : connection.no_wait();
+  }
+  return connection.no_wait();
 }
 
 }  // namespace
@@ -73,15 +99,11 @@ Task<PlanEnd> run_plan(Connection& connection) {
   PlanCursor cursor(worker.plan().actions);
   for (;;) {
     const PlanCursor::Step step = cursor.next(worker.rng());
-    if (step.kind == Kind::iteration) {
-      ++connection.recorder().iterations;
-    } else if (step.kind == Kind::sleep) {
-      connection.set_state(ConnState::standby);
-      if (co_await connection.pause(step.duration) != IoStatus::ok) co_return PlanEnd::aborted;
-    } else {
-      PlanEnd end = co_await call(connection, step.action);
-      if (end != PlanEnd::next) co_return end;
-    }
+    if (co_await pace(connection, step) != IoStatus::ok) co_return PlanEnd::aborted;
+    if (step.kind == Kind::iteration) ++connection.recorder().iterations;
+    if (step.kind != Kind::call) continue;
+    PlanEnd end = co_await call(connection, step.action);
+    if (end != PlanEnd::next) co_return end;
   }
 }
 

@@ -50,6 +50,9 @@ class Worker {
   void stop();
   /// Server `index` now resolves to `addresses` (posted).
   void set_addresses(std::size_t index, std::vector<SocketAddress> addresses);
+  /// Rate mode: each connection calls once per `period` (zero: no rate,
+  /// the plan's sleeps). Connections waiting for a due time are re-timed.
+  void set_call_period(Clock::duration period);
   /// A copy of the recorder, taken on the worker's thread.
   std::future<stats::Recorder> snapshot();
 
@@ -63,6 +66,9 @@ class Worker {
   const plan::Plan& plan() const noexcept { return plan_; }
   const EngineConfig& config() const noexcept { return config_; }
   ConnectPacer& pacer() noexcept { return pacer_; }
+  /// Rate mode: the time between two calls of one connection; zero when no
+  /// rate is set (the plan's sleeps pace the calls).
+  Clock::duration call_period() const noexcept { return call_period_; }
   /// The read buffer shared by this worker's connections: a read is parsed
   /// before the next coroutine runs, so one buffer serves them all.
   char* scratch_data() noexcept { return scratch_.get(); }
@@ -88,6 +94,7 @@ class Worker {
   void open_one();
   void measure_memory();
   void upkeep();
+  void count_owed_calls();
   void close_one(std::size_t index);
 
   std::size_t index_;                                 // this worker's number
@@ -99,6 +106,7 @@ class Worker {
   stats::Recorder recorder_;                          // single writer: this thread
   plan::Rng rng_;                                     // this worker's random numbers
   ConnectPacer pacer_;                                // this worker's share of the rate
+  Clock::duration call_period_{};                     // rate mode: per connection; zero: off
   std::unique_ptr<char[]> scratch_;                   // the shared read buffer
   std::size_t socket_budget_;                         // this worker's share of max_sockets
   std::size_t sockets_ = 0;                           // descriptors held by its connections

@@ -57,6 +57,9 @@ struct Plan {
   SourceLocation protocol_where;          // where the name is written
   std::vector<Action> actions;            // in file order, at least one
   std::vector<PlanThreshold> thresholds;  // `thresholds:`, in file order (may be empty)
+  double rate = 0;                        // `rate:` calls per second, all connections
+                                          // together (rate mode); 0 = none
+  SourceLocation rate_where;              // where the rate is written
 };
 
 }  // namespace swarm::plan

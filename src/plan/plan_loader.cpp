@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -16,12 +17,13 @@
 
 #include "plan/plan_fields.hpp"
 #include "plan/plan_thresholds.hpp"
+#include "plan/rate.hpp"
 #include "plan/yaml_value.hpp"
 
 namespace swarm::plan {
 namespace {
 
-constexpr std::array<std::string_view, 3> top_keys{"protocol", "actions", "thresholds"};
+constexpr std::array<std::string_view, 4> top_keys{"protocol", "actions", "thresholds", "rate"};
 constexpr std::array<std::string_view, 5> action_keys{"command", "args", "rounds",
                                                       "sleep_between_rounds", "sleep_after_action"};
 
@@ -84,6 +86,28 @@ std::string parse_protocol(const Entry& entry, std::vector<Problem>& problems) {
                                   "'-'), got {}",
                                   describe(node))});
   return {};
+}
+
+// `rate: 1000` or `rate: 1000/s`: calls per second, all connections together.
+void parse_rate(const Entry& entry, Plan& plan, std::vector<Problem>& problems) {
+  const YAML::Node& node = entry.value;
+  plan.rate_where = location_of(node, entry.key_where);
+  std::string_view text = node.IsScalar() ? std::string_view(node.Scalar()) : std::string_view();
+  if (text.ends_with("/s")) text.remove_suffix(2);
+  double rate = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+    problems.push_back({plan.rate_where, fmt::format("rate: expected calls per second, all "
+                                                     "connections together (e.g. 1000 or "
+                                                     "1000/s), got {}",
+                                                     describe(node))});
+    return;
+  }
+  if (auto problem = rate_problem(rate)) {
+    problems.push_back({plan.rate_where, "rate: " + *problem});
+    return;
+  }
+  plan.rate = rate;
 }
 
 void parse_command(const Entries& entries, std::size_t number, Action& action,
@@ -229,6 +253,7 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
   } else {
     problems.push_back({root_where, "missing 'actions' (the list of actions to run)"});
   }
+  if (const Entry* rate = find(entries, "rate")) parse_rate(*rate, plan, problems);
   if (const Entry* thresholds = find(entries, "thresholds")) {
     plan.thresholds =
         parse_thresholds(thresholds->value, thresholds->key_where, plan.actions, problems);

@@ -29,8 +29,11 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
   if (shown < list.size()) fmt::format_to(std::back_inserter(out), "  {}\n", rest_of(list, shown));
 }
 
+/// The latency rows; in rate mode (`both`) a command's row is its latency
+/// from each call's due time, and a "service" row under it the time from
+/// the send.
 void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
-                          const Histogram& connect_us) {
+                          const Histogram& connect_us, bool both) {
   const auto points = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out),
@@ -42,14 +45,24 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
   };
   for (const auto& row : rows) {
     const CommandStats& s = row.now;
+    const Histogram& first = both ? s.intended_us : s.latency_us;
     fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", row.name,
                    width - 2, format_exact(s.calls), format_exact(s.requests),
-                   format_exact(s.replies), format_exact(s.errors), mean_of(s.latency_us),
+                   format_exact(s.replies), format_exact(s.errors), mean_of(first),
+                   percentiles(first, points));
+    if (!both) continue;
+    fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kServiceRow,
+                   width - 2, "", "", "", "", mean_of(s.latency_us),
                    percentiles(s.latency_us, points));
   }
   fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kConnectRow,
                  width - 2, "-", "-", "-", "-", mean_of(connect_us),
                  percentiles(connect_us, points));
+  if (both) {
+    out +=
+        "  (rate mode: a command's latency runs from when its call was due, so a backlog "
+        "shows; service: from the send)\n";
+  }
 }
 
 void append_final_totals(std::string& out, const Recorder& r) {
@@ -100,11 +113,14 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   append_final_totals(out, r);
   append_request_ends(out, r);
   append_rates(out, "average/s", r, Recorder{}, duration.count());
+  append_rate(out, context, scheduled_calls(r), context.started, end.taken, "",
+              at_stop != nullptr ? at_stop->owed_calls : 0);
   append_aggregates(out, r);
   const std::string errors = reason_items(r.errors);
   Line("errors").add(errors.empty() ? "none" : errors).end(out);
   append_syn_retries(out, r.syn_retries, 0, "");
-  append_final_latency(out, command_rows(context.action_names, r, nullptr), r.connect_us);
+  append_final_latency(out, command_rows(context.action_names, r, nullptr), r.connect_us,
+                       context.rate.used());
   append_final_script_errors(out, r);
   return out;
 }

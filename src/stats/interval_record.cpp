@@ -48,7 +48,17 @@ IntervalRecord interval_record(const ReportContext& context, const Snapshot& now
   for (const auto& row : command_rows(context.action_names, r, &before)) {
     const CommandStats d = row.now.since(row.before);
     out.commands.push_back({row.name, d.calls, d.requests, d.replies, d.failed, d.errors,
-                            row.now.in_flight, summarize(d.latency_us)});
+                            row.now.in_flight, summarize(d.latency_us), d.scheduled,
+                            summarize(d.intended_us)});
+  }
+  out.rate_mode = context.rate.used();
+  if (out.rate_mode) {
+    std::uint64_t scheduled = 0;
+    for (const auto& command : out.commands) scheduled += command.scheduled;
+    const double seconds = context.rate.seconds_on(previous.taken, now.taken);
+    out.rate_target = context.rate.target_at(now.taken);
+    out.rate_owed = r.owed_calls;
+    out.rate_achieved = seconds > 0 ? static_cast<double>(scheduled) / seconds : 0;
   }
   return out;
 }

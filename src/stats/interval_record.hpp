@@ -30,14 +30,16 @@ LatencySummary summarize(const Histogram& histogram);
 
 /// One command over one interval.
 struct IntervalCommand {
-  std::string name;            // the command
-  std::uint64_t calls = 0;     // calls started in the interval
-  std::uint64_t requests = 0;  // requests sent in the interval
-  std::uint64_t replies = 0;   // replies received in the interval
-  std::uint64_t failed = 0;    // requests an error ended in the interval
-  std::uint64_t errors = 0;    // calls that ended badly in the interval
-  std::int64_t in_flight = 0;  // requests in flight at the interval's end
-  LatencySummary latency;      // replies' latency in the interval
+  std::string name;                 // the command
+  std::uint64_t calls = 0;          // calls started in the interval
+  std::uint64_t requests = 0;       // requests sent in the interval
+  std::uint64_t replies = 0;        // replies received in the interval
+  std::uint64_t failed = 0;         // requests an error ended in the interval
+  std::uint64_t errors = 0;         // calls that ended badly in the interval
+  std::int64_t in_flight = 0;       // requests in flight at the interval's end
+  LatencySummary latency;           // replies' latency in the interval (from the send)
+  std::uint64_t scheduled = 0;      // rate mode: calls made on the schedule in the interval
+  LatencySummary intended_latency;  // rate mode: the same replies, from their calls' due time
 };
 
 /// One status interval: gauges at its end, counts during it.
@@ -58,6 +60,11 @@ struct IntervalRecord {
   std::array<std::uint64_t, kReasons> errors{};      // errors by reason in the interval
   LatencySummary connect_time;                       // connect times in the interval
   std::vector<IntervalCommand> commands;             // per command, plan order
+  bool rate_mode = false;       // a rate was set at some time in the run (rate_* are meaningful)
+  double rate_target = 0;       // rate mode: the target at the interval's end (0: off)
+  double rate_achieved = 0;     // rate mode: calls made on the schedule per second of the
+                                // interval with a target in force
+  std::uint64_t rate_owed = 0;  // rate mode: calls due and not yet made, at the end
 };
 
 /// The record of the interval [previous.taken, now.taken].

@@ -89,6 +89,25 @@ json request_ends_json(const CommandStats& s) {
           {"failed", s.failed},     {"abandoned", s.abandoned}, {"in_flight", s.in_flight}};
 }
 
+/// Rate mode: the target, what the schedule achieved and every change.
+json rate_json(const RunRecord& record) {
+  const RateHistory& rate = record.context.rate;
+  std::uint64_t scheduled = 0;
+  for (const auto& action : record.end.totals.actions) scheduled += action.scheduled;
+  const double seconds = rate.seconds_on(record.context.started, record.end.taken);
+  json changes = json::array();
+  for (const auto& change : rate.changes()) {
+    changes.push_back({{"at_s", Seconds(change.at - record.context.started).count()},
+                       {"target", change.per_second}});
+  }
+  return {{"target", rate.target()},
+          {"achieved", seconds > 0 ? static_cast<double>(scheduled) / seconds : 0.0},
+          {"scheduled_calls", scheduled},
+          {"seconds", seconds},
+          {"owed_at_stop", record.at_stop.owed_calls},
+          {"changes", std::move(changes)}};
+}
+
 json totals_json(const Recorder& r, double seconds) {
   json out = request_ends_json(all_commands(r));
   std::uint64_t errors = 0;
@@ -159,6 +178,10 @@ json commands_json(const RunRecord& record) {
                     {"bytes_in", s.bytes_in},
                     {"bytes_out", s.bytes_out},
                     {"latency", latency_json(s.latency_us)}});
+    if (record.context.rate.used()) {
+      command["scheduled_calls"] = s.scheduled;
+      command["intended_latency"] = latency_json(s.intended_us);
+    }
     out.push_back(std::move(command));
   }
   return out;
@@ -167,31 +190,36 @@ json commands_json(const RunRecord& record) {
 json interval_json(const IntervalRecord& i) {
   json commands = json::array();
   for (const auto& c : i.commands) {
-    commands.push_back({{"name", c.name},
-                        {"calls", c.calls},
-                        {"requests", c.requests},
-                        {"replies", c.replies},
-                        {"failed", c.failed},
-                        {"errors", c.errors},
-                        {"in_flight", c.in_flight},
-                        {"latency", summary_json(c.latency)}});
+    json command = {{"name", c.name},           {"calls", c.calls},
+                    {"requests", c.requests},   {"replies", c.replies},
+                    {"failed", c.failed},       {"errors", c.errors},
+                    {"in_flight", c.in_flight}, {"latency", summary_json(c.latency)}};
+    if (i.rate_mode) {
+      command["scheduled_calls"] = c.scheduled;
+      command["intended_latency"] = summary_json(c.intended_latency);
+    }
+    commands.push_back(std::move(command));
   }
-  return {{"elapsed_s", i.elapsed_s},
-          {"seconds", i.seconds},
-          {"target", i.target},
-          {"open", i.open},
-          {"in_state", states_json(i.in_state)},
-          {"connects", i.connects},
-          {"attempts", i.attempts},
-          {"syn_retries", i.syn_retries},
-          {"requests", i.requests},
-          {"replies", i.replies},
-          {"iterations", i.iterations},
-          {"bytes_in", i.bytes_in},
-          {"bytes_out", i.bytes_out},
-          {"errors", reasons_json(i.errors)},
-          {"connect_time", summary_json(i.connect_time)},
-          {"commands", std::move(commands)}};
+  json out = {{"elapsed_s", i.elapsed_s},
+              {"seconds", i.seconds},
+              {"target", i.target},
+              {"open", i.open},
+              {"in_state", states_json(i.in_state)},
+              {"connects", i.connects},
+              {"attempts", i.attempts},
+              {"syn_retries", i.syn_retries},
+              {"requests", i.requests},
+              {"replies", i.replies},
+              {"iterations", i.iterations},
+              {"bytes_in", i.bytes_in},
+              {"bytes_out", i.bytes_out},
+              {"errors", reasons_json(i.errors)},
+              {"connect_time", summary_json(i.connect_time)},
+              {"commands", std::move(commands)}};
+  if (i.rate_mode) {
+    out["rate"] = {{"target", i.rate_target}, {"achieved", i.rate_achieved}, {"owed", i.rate_owed}};
+  }
+  return out;
 }
 
 json threshold_json(const ThresholdOutcome& o) {
@@ -263,13 +291,15 @@ std::string format_json_report(const RunRecord& record) {
     thresholds.push_back(threshold_json(outcome));
     all_pass = all_pass && outcome.result.pass;
   }
+  json totals = totals_json(r, seconds);
+  if (record.context.rate.used()) totals["rate"] = rate_json(record);
   const json report = {
       {"schema", kReportSchema},
       {"swarm", {{"version", record.config.version}}},
       {"config", config_json(record.config)},
       {"duration_s", seconds},
       {"stop", {{"reason", record.stop_reason}, {"exit_status", record.exit_status}}},
-      {"totals", totals_json(r, seconds)},
+      {"totals", std::move(totals)},
       {"connections", connections_json(record)},
       {"errors", errors_json(r)},
       {"commands", commands_json(record)},

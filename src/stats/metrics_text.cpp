@@ -199,6 +199,31 @@ void write_commands(Exposition& x, const std::vector<CommandRow>& rows) {
   }
 }
 
+/// Rate mode (once a rate was set): the target, the backlog, the calls made
+/// on the schedule and the latency from each call's due time.
+void write_rate(Exposition& x, const ReportContext& context, const Recorder& totals,
+                const std::vector<CommandRow>& rows) {
+  if (!context.rate.used()) return;
+  x.family("swarm_rate_target", "gauge",
+           "Rate mode: command calls per second asked for, all connections (0: off).");
+  x.sample("swarm_rate_target", {}, fmt::format("{}", context.rate.target()));
+  x.family("swarm_rate_owed_calls", "gauge",
+           "Rate mode: calls due and not yet made (the backlog behind schedule).");
+  x.sample("swarm_rate_owed_calls", {}, totals.owed_calls);
+  using S = const CommandStats&;
+  per_command(x, rows, "swarm_scheduled_calls", "counter",
+              "Rate mode: command calls made on the schedule, by command.",
+              [](S s) { return s.scheduled; });
+  x.family("swarm_request_intended_duration_seconds", "histogram",
+           "Rate mode: latency from the time a request's call was due to its reply's last byte "
+           "received (a backlog behind a stalled server shows here).",
+           "seconds");
+  for (const auto& row : rows) {
+    x.histogram("swarm_request_intended_duration_seconds", {{"command", row.name}},
+                row.now.intended_us);
+  }
+}
+
 }  // namespace
 
 MetricsFormat metrics_format_for(std::string_view accept) {
@@ -239,7 +264,9 @@ std::string format_metrics(const ReportContext& context, const Recorder& totals,
   Exposition x(format);
   write_info(x, context, info, totals);
   write_counters(x, totals);
-  write_commands(x, command_rows(context.action_names, totals, nullptr));
+  const auto rows = command_rows(context.action_names, totals, nullptr);
+  write_commands(x, rows);
+  write_rate(x, context, totals, rows);
   x.family("swarm_connect_duration_seconds", "histogram",
            "Connect time: connect() called to the connection established.", "seconds");
   x.histogram("swarm_connect_duration_seconds", {}, totals.connect_us);

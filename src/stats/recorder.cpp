@@ -60,7 +60,9 @@ void CommandStats::merge(const CommandStats& other) {
   errors += other.errors;
   bytes_in += other.bytes_in;
   bytes_out += other.bytes_out;
+  scheduled += other.scheduled;
   latency_us.merge(other.latency_us);
+  intended_us.merge(other.intended_us);
 }
 
 namespace {
@@ -84,7 +86,9 @@ CommandStats CommandStats::since(const CommandStats& earlier) const {
   out.errors = delta(errors, earlier.errors);
   out.bytes_in = delta(bytes_in, earlier.bytes_in);
   out.bytes_out = delta(bytes_out, earlier.bytes_out);
+  out.scheduled = delta(scheduled, earlier.scheduled);
   out.latency_us = latency_us.since(earlier.latency_us);
+  out.intended_us = intended_us.since(earlier.intended_us);
   return out;
 }
 
@@ -175,6 +179,7 @@ void Recorder::merge(const Recorder& other) {
   for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
   memory.merge(other.memory);
+  owed_calls += other.owed_calls;
 }
 
 void MemoryUse::merge(const MemoryUse& other) noexcept {

@@ -67,7 +67,10 @@ struct CommandStats {
   std::uint64_t errors = 0;     // calls that ended other than ok
   std::uint64_t bytes_in = 0;   // bytes read for this command's replies
   std::uint64_t bytes_out = 0;  // bytes written for this command's requests
-  Histogram latency_us;         // send_for_reply: first byte sent to reply end
+  std::uint64_t scheduled = 0;  // rate mode: calls made at (or after) a due time
+  Histogram latency_us;         // send_for_reply: first byte sent to reply end (service time)
+  Histogram intended_us;        // rate mode: the same, plus how late its call went out
+                                // after it was due (latency from the intended time)
 
   /// Adds `other`'s counts and latencies into this one.
   void merge(const CommandStats& other);
@@ -119,6 +122,8 @@ struct Recorder {
   std::vector<CommandStats> actions;            // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
   MemoryUse memory;                                    // gauge: filled by snapshots
+  std::uint64_t owed_calls = 0;  // gauge (rate mode): calls due and not yet made, all
+                                 // connections (filled by snapshots)
 
   /// Adds `other` into this one (gauges and counters alike).
   void merge(const Recorder& other);
@@ -141,6 +146,10 @@ struct Recorder {
     ++a.replies;
     --a.in_flight;
     a.latency_us.record(latency_us);
+  }
+  /// Rate mode: that reply came `latency_us` after its call was due.
+  void count_intended(std::size_t action, std::uint64_t latency_us) noexcept {
+    actions[action].intended_us.record(latency_us);
   }
   /// A request ended without a reply (`end` is not `replied`).
   void count_request_end(std::size_t action, RequestEnd end) noexcept;

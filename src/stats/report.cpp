@@ -43,25 +43,35 @@ void append_status_errors(std::string& out, const Recorder& now, const Recorder&
       .end(out);
 }
 
+/// The latency rows. In rate mode (`both`) a command's row is its latency
+/// from each call's due time, and a "service" row under it the time from
+/// the send.
 void append_status_latency(std::string& out, const std::vector<CommandRow>& rows,
                            const Recorder& now, const Recorder& before, double seconds,
-                           const std::string& window) {
+                           const std::string& window, bool both) {
   const auto points = {50.0, 90.0, 99.0, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out), "{:<{}}{:>7}{:>8}{:>8}{:>8}{:>8} |{:>8}{:>8}{:>8}{:>8}",
                  "latency", width, "req/s", "p50", "p90", "p99", "max", "p50", "p90", "p99", "max");
-  fmt::format_to(std::back_inserter(out), "  (last {} | since start)\n", window);
-  auto row_line = [&](std::string_view name, double rate, const Histogram& recent,
+  fmt::format_to(std::back_inserter(out), "  (last {} | since start{})\n", window,
+                 both ? "; from the due time, service: from the send" : "");
+  auto row_line = [&](std::string_view name, std::string_view rate, const Histogram& recent,
                       const Histogram& total) {
-    fmt::format_to(std::back_inserter(out), "  {:<{}}{:>7}{} |{}\n", name, width - 2,
-                   format_rate(rate), percentiles(recent, points), percentiles(total, points));
+    fmt::format_to(std::back_inserter(out), "  {:<{}}{:>7}{} |{}\n", name, width - 2, rate,
+                   percentiles(recent, points), percentiles(total, points));
   };
   for (const auto& row : rows) {
-    row_line(row.name, per_second(delta(row.now.requests, row.before.requests), seconds),
+    const std::string rate =
+        format_rate(per_second(delta(row.now.requests, row.before.requests), seconds));
+    if (both) {
+      row_line(row.name, rate, row.now.intended_us.since(row.before.intended_us),
+               row.now.intended_us);
+    }
+    row_line(both ? kServiceRow : std::string_view(row.name), both ? "" : rate,
              row.now.latency_us.since(row.before.latency_us), row.now.latency_us);
   }
   // Connect time: its rate column is connects per second.
-  row_line(kConnectRow, per_second(delta(now.connects, before.connects), seconds),
+  row_line(kConnectRow, format_rate(per_second(delta(now.connects, before.connects), seconds)),
            now.connect_us.since(before.connect_us), now.connect_us);
 }
 
@@ -109,9 +119,11 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_realtime(out, r, before);
   append_aggregates(out, r);
   append_rates(out, "rates/s", r, before, seconds);
+  append_rate(out, context, delta(scheduled_calls(r), scheduled_calls(before)), previous.taken,
+              now.taken, window, r.owed_calls);
   append_status_errors(out, r, before, window);
   append_status_latency(out, command_rows(context.action_names, r, &before), r, before, seconds,
-                        window);
+                        window, context.rate.used());
   append_syn_retries(out, r.syn_retries, delta(r.syn_retries, before.syn_retries), window);
   append_status_script_errors(out, r);
   append_memory(out, r);

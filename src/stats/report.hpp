@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "stats/rate_history.hpp"
 #include "stats/recorder.hpp"
 #include "stats/threshold.hpp"
 
@@ -24,6 +25,7 @@ struct ReportContext {
   std::vector<std::string> action_names;          // command name per action index
   std::chrono::steady_clock::time_point started;  // when the run began
   std::int64_t target = 0;                        // connections asked for in total
+  RateHistory rate;                               // rate mode's target over time (may be empty)
 };
 
 /// The live status block (about a dozen lines, each ending in '\n'): gauges

@@ -115,6 +115,48 @@ void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t rec
   line.end(out);
 }
 
+std::uint64_t scheduled_calls(const Recorder& r) {
+  std::uint64_t total = 0;
+  for (const auto& action : r.actions) total += action.scheduled;
+  return total;
+}
+
+void append_rate(std::string& out, const ReportContext& context, std::uint64_t scheduled,
+                 std::chrono::steady_clock::time_point from,
+                 std::chrono::steady_clock::time_point to, std::string_view window,
+                 std::uint64_t owed) {
+  if (!context.rate.used()) return;
+  Line line("rate");
+  const double target = context.rate.target();
+  if (target > 0) {
+    const double connections = static_cast<double>(std::max<std::int64_t>(1, context.target));
+    line.add("target", fmt::format("{}/s", format_rate(target)))
+        .add(fmt::format("({}/s per connection over {})", format_rate(target / connections),
+                         format_exact(context.target)));
+  } else {
+    line.add("target off (the plan's sleeps pace the calls)");
+  }
+  const double seconds = context.rate.seconds_on(from, to);
+  const std::string achieved = seconds > 0 ? format_rate(per_second(scheduled, seconds)) : "-";
+  if (window.empty()) {
+    line.add(fmt::format("achieved {}/s over {} with a target", achieved,
+                         format_elapsed(std::chrono::duration<double>(seconds))))
+        .add("scheduled calls", format_exact(scheduled));
+  } else {
+    line.add(fmt::format("achieved {}/s (last {})", achieved, window));
+  }
+  if (owed > 0) line.add(fmt::format("behind {} call{}", format_exact(owed), owed == 1 ? "" : "s"));
+  line.end(out);
+  if (target <= 0 || static_cast<double>(owed) < target) return;
+  Line("rate hint")
+      .add(fmt::format("calls are more than a second behind their due time: the server stalls, "
+                       "or {} connections (one call at a time each) cannot carry {}/s; latency "
+                       "from the due time grows until they catch up (add connections with incr, "
+                       "or lower the rate)",
+                       format_exact(context.target), format_rate(target)))
+      .end(out);
+}
+
 std::vector<std::pair<std::uint64_t, std::string>> ranked(
     const std::map<std::string, std::uint64_t>& messages) {
   std::vector<std::pair<std::uint64_t, std::string>> out;

@@ -97,6 +97,21 @@ void append_rates(std::string& out, std::string_view label, const Recorder& now,
 void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t recent,
                         std::string_view window);
 
+/// Calls made on a rate schedule, all commands.
+std::uint64_t scheduled_calls(const Recorder& r);
+/// Rate mode (when a rate was ever set): the target now, the calls made on
+/// the schedule per second of [from, to] with a target in force (`window`
+/// names that span, "last 2.0s"; empty: the whole run), and the calls
+/// `owed` (due, not yet made) with a hint when they are over a second's
+/// worth.
+void append_rate(std::string& out, const ReportContext& context, std::uint64_t scheduled,
+                 std::chrono::steady_clock::time_point from,
+                 std::chrono::steady_clock::time_point to, std::string_view window,
+                 std::uint64_t owed);
+/// The name of the row under a command's latency in rate mode: its service
+/// time, from the send.
+inline constexpr std::string_view kServiceRow = "  service";
+
 /// Messages by count (most first), newlines flattened, long ones cut.
 std::vector<std::pair<std::uint64_t, std::string>> ranked(
     const std::map<std::string, std::uint64_t>& messages);

@@ -11,8 +11,8 @@ namespace {
 
 /// Counters that only grow: rate(...) takes these.
 const std::vector<std::string_view> kCounters = {
-    "requests", "replies",    "no_reply", "failed",      "abandoned", "connects",
-    "attempts", "iterations", "errors",   "syn_retries", "bytes_in",  "bytes_out"};
+    "requests",   "replies", "no_reply",    "failed",   "abandoned", "connects", "attempts",
+    "iterations", "errors",  "syn_retries", "bytes_in", "bytes_out", "scheduled"};
 /// Gauges: their value at the end of the judged window.
 const std::vector<std::string_view> kGauges = {"open", "connecting", "in_flight", "target"};
 
@@ -93,6 +93,7 @@ double counter_value(const Recorder& r, std::string_view name) {
   if (name == "syn_retries") return static_cast<double>(r.syn_retries);
   if (name == "bytes_in") return static_cast<double>(r.bytes_in);
   if (name == "bytes_out") return static_cast<double>(r.bytes_out);
+  if (name == "scheduled") return static_cast<double>(all.scheduled);
   return 0;
 }
 
@@ -137,10 +138,24 @@ std::string show_us(double us) {
   return fmt::format("{:.3g}s", us / 1e6);
 }
 
+/// The histogram a latency threshold judges (see LatencyView).
+Histogram latency_of(const Threshold& t, const Recorder& r, const std::vector<std::string>& names) {
+  if (t.subject == "@connect") return r.connect_us;
+  CommandStats command = commands_named(r, names, t.subject);
+  switch (t.view) {
+    case LatencyView::service:
+      return std::move(command.latency_us);
+    case LatencyView::intended:
+      return std::move(command.intended_us);
+    case LatencyView::automatic:
+      break;
+  }
+  return std::move(command.intended_us.empty() ? command.latency_us : command.intended_us);
+}
+
 ThresholdResult latency_result(const Threshold& t, const Recorder& r,
                                const std::vector<std::string>& names) {
-  const Histogram& h =
-      t.subject == "@connect" ? r.connect_us : commands_named(r, names, t.subject).latency_us;
+  const Histogram h = latency_of(t, r, names);
   ThresholdResult result;
   result.unit = "us";
   if (h.empty()) {
@@ -180,6 +195,11 @@ const std::vector<std::string_view>& threshold_counter_names() {
 std::optional<ThresholdError> check_threshold(const Threshold& t,
                                               const std::vector<std::string>& commands) {
   if (is_latency(t.metric)) {
+    if (t.subject == "@connect" && t.view != LatencyView::automatic) {
+      return ThresholdError{t.subject_column,
+                            "'@connect' has one latency (connect time): no service_ or "
+                            "intended_ prefix"};
+    }
     if (t.subject == "*" || t.subject == "@connect") return std::nullopt;
     return unknown_command(t, commands, ", '*' or '@connect'");
   }

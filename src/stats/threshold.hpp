@@ -4,13 +4,14 @@
 //
 //   threshold := expr { ";" option }
 //   expr      := metric op number [unit]
-//   metric    := pNN "(" subject ")"          latency percentile, e.g. p99, p99.9
-//              | ("max"|"mean"|"min") "(" subject ")"     latency
+//   metric    := [view] pNN "(" subject ")"   latency percentile, e.g. p99, p99.9
+//              | [view] ("max"|"mean"|"min") "(" subject ")"     latency
 //              | "errors" "(" subject ")"     errors: a count, or with % a ratio
 //              | "rate" "(" subject ")"       per second over the judged window
 //              | counter                      open, connecting, requests, ...
 //   subject   := "*" | "@connect" | NAME      all commands, connect time, a command
 //                                             (errors: also a reason; rate: a counter)
+//   view      := "service_" | "intended_"     which latency (see LatencyView)
 //   op        := "<" | "<=" | ">" | ">=" | "==" | "!="
 //   unit      := "ns" | "us" | "µs" | "ms" | "s" | "m"    (latency: required)
 //              | "%"                          (errors: a ratio)
@@ -19,7 +20,7 @@
 //
 // Examples: `p99(get) < 5ms`, `p99.9(*) < 50ms`, `errors(*) < 0.1%`,
 // `errors(timeout) == 0`, `rate(replies) > 20000`, `open >= 10000`,
-// `p99(get) < 5ms; abort; warmup=10s`.
+// `p99(get) < 5ms; abort; warmup=10s`, `service_p99(get) < 1ms`.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,14 @@ enum class ThresholdMetric : std::uint8_t {
   counter,     // a counter or gauge named by `subject` (open, requests, ...)
 };
 
+/// Which latency of a command a latency metric judges.
+enum class LatencyView : std::uint8_t {
+  automatic,  // `p99(get)`: from the due time when the judged span had calls on a
+              // rate schedule (what a user of the server waits), else from the send
+  service,    // `service_p99(get)`: from the send (the service time), always
+  intended,   // `intended_p99(get)`: from the due time, always (no data without a rate)
+};
+
 /// How the measured value is compared with the bound.
 enum class ThresholdCompare : std::uint8_t {
   less,
@@ -60,9 +69,10 @@ struct Threshold {
   std::string text;        // the whole text as written, options included
   std::string expression;  // the expression alone, trimmed: "p99(get) < 5ms"
   ThresholdMetric metric = ThresholdMetric::counter;
-  double percentile = 0;           // metric percentile: in (0, 100]
-  std::string subject;             // "*", "@connect", a command, reason or counter name
-  std::size_t subject_column = 0;  // 1-based column of `subject` in `text`
+  double percentile = 0;                      // metric percentile: in (0, 100]
+  LatencyView view = LatencyView::automatic;  // latency metrics: which latency
+  std::string subject;                        // "*", "@connect", a command, reason or counter name
+  std::size_t subject_column = 0;             // 1-based column of `subject` in `text`
   ThresholdCompare compare = ThresholdCompare::less;
   double bound = 0;                   // latency: µs; ratio: a fraction (0.001); else as is
   bool ratio = false;                 // errors(...) with `%`: the error ratio

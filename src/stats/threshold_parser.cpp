@@ -111,13 +111,36 @@ std::optional<double> percentile_of(std::string_view name) {
   return value;
 }
 
+/// Takes a latency view's prefix off `name` ("service_p99" -> "p99").
+LatencyView take_view(std::string_view& name) {
+  for (const auto& [prefix, view] :
+       {std::pair{std::string_view("service_"), LatencyView::service},
+        std::pair{std::string_view("intended_"), LatencyView::intended}}) {
+    if (name.size() > prefix.size() && name.substr(0, prefix.size()) == prefix) {
+      name.remove_prefix(prefix.size());
+      return view;
+    }
+  }
+  return LatencyView::automatic;
+}
+
+bool is_latency_name(std::string_view name) {
+  return percentile_of(name) || name == "max" || name == "min" || name == "mean" || name == "avg";
+}
+
 void read_metric(Cursor& in, Threshold& t) {
   const std::size_t start = in.column();
-  const std::string_view name = in.take_while([](char c) {
+  std::string_view name = in.take_while([](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '.';
   });
   if (name.empty())
     in.fail_here("expected a metric: p99(CMD), max(CMD), errors(...), rate(...), open, ...");
+  std::string_view measure = name;
+  const LatencyView view = take_view(measure);
+  if (view != LatencyView::automatic && is_latency_name(measure)) {
+    t.view = view;
+    name = measure;
+  }
   if (const auto p = percentile_of(name)) {
     if (!(*p > 0 && *p <= 100)) in.fail(start, fmt::format("percentile {} is not in (0, 100]", *p));
     t.metric = ThresholdMetric::percentile;
@@ -135,7 +158,7 @@ void read_metric(Cursor& in, Threshold& t) {
     in.skip_spaces();
     if (in.peek() == '(') {
       in.fail(start, fmt::format("unknown function '{}' (expected pNN, max, min, mean, errors or "
-                                 "rate)",
+                                 "rate; a latency may take a service_ or intended_ prefix)",
                                  name));
     }
     return;

@@ -1,6 +1,7 @@
 // Drives swarm's dashboard: node dashboard.js URL OUT_DIR OPEN
 // Waits for the charts to have points, types 200 into the incr field and
-// clicks incr, waits for the page to show OPEN open, saves a screenshot, then
+// clicks incr, waits for the page to show OPEN open, saves a screenshot, sets
+// a rate of 500 calls/s and turns it off again, then
 // waits for "stop" on stdin, clicks stop and confirms. Says each step as a
 // JSON line.
 'use strict';
@@ -33,6 +34,16 @@ main(async () => {
                 table: await page.textContent('#status') });
   await page.screenshot({ path: path.join(outDir, 'dashboard.png'), fullPage: true });
   say('screenshot', { path: path.join(outDir, 'dashboard.png') });
+  await page.fill('#rate', '500');
+  await page.click('#set-rate');
+  await page.waitForFunction(() => /rate 500: OK rate 500\/s/.test(document.getElementById('answer').textContent),
+                             null, { timeout: 10000 });
+  const rateOn = await page.textContent('#answer');
+  await page.fill('#rate', 'off');
+  await page.click('#set-rate');
+  await page.waitForFunction(() => /rate off: OK rate off/.test(document.getElementById('answer').textContent),
+                             null, { timeout: 10000 });
+  say('rate', { on: rateOn, off: await page.textContent('#answer') });
   if ((await nextLine()) !== 'stop') throw new Error('expected "stop" on stdin');
   await page.click('#stop');
   await page.click('#stop-confirm');

@@ -100,6 +100,8 @@ def test_dashboard_in_a_browser(redis_server, swarm, tmp_path):
         shot = driver.step("screenshot")
         assert os.path.getsize(shot["path"]) > 20000
         keep_screenshot(shot["path"], "dashboard.png")
+        rate = driver.step("rate")
+        assert "OK rate 500/s" in rate["on"] and "OK rate off" in rate["off"], rate
         driver.tell("stop")
         stopped = driver.step("stopped")
         assert "stop: OK" in stopped["answer"] or "stopped" in stopped["answer"], stopped

@@ -79,7 +79,7 @@
     ended = true;
     events.close();
     setState('stopped: ' + JSON.parse(e.data).reason, true);
-    for (const id of ['incr', 'decr', 'stop']) $(id).disabled = true;
+    for (const id of ['incr', 'decr', 'set-rate', 'stop']) $(id).disabled = true;
   });
   events.onerror = () => { if (!ended) setState('connection lost, retrying…', true); };
 
@@ -103,7 +103,7 @@
         return reply;
       }
       const warnings = reply.warnings && reply.warnings.length ? ' — ' + reply.warnings.join(' ') : '';
-      answer(name + (body && body.n ? ' ' + body.n : '') + ': ' + reply.reply +
+      answer(name + (body && body.n ? ' ' + body.n : '') + (body && body.r !== undefined ? ' ' + body.r : '') + ': ' + reply.reply +
              (reply.target !== undefined ? ' (target ' + S.fmtCount(reply.target) + ')' : '') + warnings);
       return reply;
     } catch (error) {
@@ -117,6 +117,10 @@
   }
   $('incr').addEventListener('click', () => command('incr', { n: count() }));
   $('decr').addEventListener('click', () => command('decr', { n: count() }));
+  $('set-rate').addEventListener('click', () => {
+    const text = $('rate').value.trim();
+    command('rate', { r: /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : (text || 'off') });
+  });
   $('stop').addEventListener('click', () => $('confirm-stop').showModal());
   $('stop-cancel').addEventListener('click', () => $('confirm-stop').close());
   $('stop-confirm').addEventListener('click', () => {

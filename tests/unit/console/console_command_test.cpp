@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 namespace swarm::console {
@@ -96,6 +97,35 @@ TEST(ConsoleCommand, NumberTooLarge) {
             "'99999999999999999999999'");
 }
 
+TEST(ConsoleCommand, RateTakesANumberOrOff) {
+  EXPECT_EQ(command_of("rate 1000").kind, Kind::rate);
+  EXPECT_EQ(command_of("rate 1000").rate, 1000.0);
+  EXPECT_EQ(command_of("RATE 2.5").rate, 2.5);
+  EXPECT_EQ(command_of("rate 1e4").rate, 1e4);
+  EXPECT_EQ(command_of("rate 500/s").rate, 500.0);
+  EXPECT_EQ(command_of("rate 0").rate, 0.0);
+  EXPECT_EQ(command_of("rate off").kind, Kind::rate);
+  EXPECT_EQ(command_of("rate OFF").rate, 0.0);
+  // Out of range is the handler's to say (one check for every door): the
+  // console passes the number on as typed.
+  EXPECT_EQ(command_of("rate -5").rate, -5.0);
+  EXPECT_TRUE(std::isnan(command_of("rate nan").rate));
+  EXPECT_TRUE(std::isinf(command_of("rate inf").rate));
+}
+
+TEST(ConsoleCommand, RateSaysWhatIsWrong) {
+  EXPECT_EQ(error_of("rate").message,
+            "Invalid Command: 'rate' needs calls per second, e.g. 'rate 1000', or 'off'");
+  EXPECT_EQ(error_of("rate 5 6").message,
+            "Invalid Command: 'rate' takes one number, got extra '6'");
+  for (const char* word : {"abc", "5x", "/s", "1,000", "0x10x"}) {
+    EXPECT_EQ(error_of(std::string("rate ") + word).message,
+              std::string("Invalid Command: 'rate' needs calls per second (e.g. 1000) or 'off', "
+                          "got '") +
+                  word + "'");
+  }
+}
+
 TEST(ConsoleCommand, UnknownWordAsksForTheUsage) {
   const ConsoleParseError error = error_of("foo bar");
   EXPECT_EQ(error.message, "Unknown command 'foo'");
@@ -117,7 +147,9 @@ TEST(ConsoleCommand, GreetingKeepsTheOriginalWords) {
             "stop\\n      -- Stop swarm benchmarker remotely\r\n"
             "quit\\n      -- Close this control session\r\n"
             "help\\n      -- Help\r\n"
-            "stat\\n      -- Print the current status\r\n");
+            "stat\\n      -- Print the current status\r\n"
+            "rate 1000\\n -- 1000 calls/s in all at fixed times (rate 0 or off: the plan's "
+            "sleeps)\r\n");
   EXPECT_TRUE(greeting.ends_with(console_usage()));
 }
 

@@ -56,6 +56,10 @@ class RecordingHandler : public ConsoleHandler {
     calls.push_back("stat");
     return stat_text;
   }
+  std::string set_rate(double per_second) override {
+    calls.push_back("rate " + std::to_string(per_second));
+    return "OK rate set";
+  }
 
   std::vector<std::string> calls;      // one entry per call, in order
   std::string stat_text = "status\n";  // what on_stat returns

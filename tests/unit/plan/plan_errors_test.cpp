@@ -98,7 +98,7 @@ TEST(PlanErrors, UnknownKeyInAction) {
 TEST(PlanErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of("protocol: p\nactions: [{command: a}]\nprotocl: x\n"),
             "plan.yml:3:1: unknown key 'protocl' at the top level (expected one of: protocol, "
-            "actions, thresholds)");
+            "actions, thresholds, rate)");
 }
 
 TEST(PlanErrors, DuplicateKey) {
@@ -226,6 +226,23 @@ TEST(PlanErrors, ErrorCarriesItsParts) {
     EXPECT_EQ(error.column(), 13);
     EXPECT_EQ(error.message(), "rounds: expected a whole number >= 0 or [lo, hi], got 'abc'");
   }
+}
+
+TEST(PlanErrors, RateMustBeCallsPerSecond) {
+  const std::string actions = "actions: [{command: a}]\nprotocol: p\n";
+  EXPECT_EQ(error_of("rate: fast\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got 'fast'");
+  EXPECT_EQ(error_of("rate: [1, 2]\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got a list");
+  EXPECT_EQ(error_of("rate: -3\n" + actions),
+            "plan.yml:1:7: rate: rate -3 is negative (0 or off: no rate)");
+  EXPECT_EQ(error_of("rate:   1e9\n" + actions),
+            "plan.yml:1:9: rate: rate 1000000000 is more than 100000000 calls per second");
+  EXPECT_EQ(error_of("rate: .nan\n" + actions),
+            "plan.yml:1:7: rate: expected calls per second, all connections together (e.g. 1000 "
+            "or 1000/s), got '.nan'");
 }
 
 }  // namespace

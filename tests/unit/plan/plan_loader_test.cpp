@@ -100,6 +100,17 @@ TEST(ParsePlan, Defaults) {
   EXPECT_EQ(action.args_where.column, action.where.column);
 }
 
+TEST(ParsePlan, RateIsCallsPerSecondOrNone) {
+  const std::string actions = "protocol: p\nactions: [{command: a}]\n";
+  EXPECT_EQ(parse_plan(actions, "plan.yml").rate, 0.0);
+  const Plan plan = parse_plan(actions + "rate: 1500\n", "plan.yml");
+  EXPECT_EQ(plan.rate, 1500.0);
+  EXPECT_EQ(plan.rate_where.line, 3);
+  EXPECT_EQ(plan.rate_where.column, 7);
+  EXPECT_EQ(parse_plan(actions + "rate: 2.5/s\n", "plan.yml").rate, 2.5);
+  EXPECT_EQ(parse_plan(actions + "rate: 0\n", "plan.yml").rate, 0.0);
+}
+
 TEST(ParsePlan, EmptyArgsIsAnEmptyMap) {
   const Plan plan = parse_plan("protocol: p\nactions:\n  - command: ping\n    args:\n", "p.yml");
   ASSERT_NE(plan.actions[0].args.as_map(), nullptr);

@@ -78,6 +78,42 @@ TEST(JsonReport, HoldsTheRunAndAddsUp) {
   EXPECT_TRUE(report["thresholds"]["passed"]);
 }
 
+TEST(JsonReport, RateModeAddsTheTargetTheAchievedRateAndTheSecondLatency) {
+  Recorder totals = sample(3);
+  for (auto& action : totals.actions) {
+    action.scheduled = action.calls;
+    action.intended_us = action.latency_us;
+    action.intended_us.record(2'000'000);  // one call waited out a stall
+  }
+  RunRecord record = record_with(totals);
+  // 1000/s from the start, off at 1 s, 500/s from 2 s to the end (4 s).
+  record.context.rate.set(record.context.started, 1000);
+  record.context.rate.set(record.context.started + std::chrono::seconds(1), 0);
+  record.context.rate.set(record.context.started + std::chrono::seconds(2), 500);
+  const json report = json::parse(format_json_report(record));
+  const json& rate = report["totals"]["rate"];
+  EXPECT_EQ(rate["target"], 500.0);
+  EXPECT_EQ(rate["scheduled_calls"], 15000);
+  EXPECT_DOUBLE_EQ(rate["seconds"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(rate["achieved"].get<double>(), 5000.0);
+  EXPECT_EQ(rate["changes"],
+            json::parse(R"([{"at_s": 0.0, "target": 1000.0}, {"at_s": 1.0, "target": 0.0},
+                            {"at_s": 2.0, "target": 500.0}])"));
+  const json& get = report["commands"][0];
+  EXPECT_EQ(get["scheduled_calls"], 10000);
+  EXPECT_EQ(get["intended_latency"]["count"], 10002);
+  EXPECT_EQ(get["intended_latency"]["max"], 2'000'000);
+  EXPECT_EQ(histogram_from_json(get["intended_latency"].dump()), [&] {
+    Histogram both = totals.actions[0].intended_us;
+    both.merge(totals.actions[2].intended_us);
+    return both;
+  }());
+  // Without a rate, neither appears.
+  const json closed = json::parse(format_json_report(record_with(sample(3))));
+  EXPECT_FALSE(closed["totals"].contains("rate"));
+  EXPECT_FALSE(closed["commands"][0].contains("intended_latency"));
+}
+
 TEST(JsonReport, MergedBucketsEqualOneRunOfEverything) {
   const Recorder first = sample(1);
   const Recorder second = sample(2);

@@ -77,6 +77,30 @@ TEST(MetricsText, PrometheusCountersGaugesAndLabels) {
   EXPECT_EQ(text.find("# UNIT"), std::string::npos);
 }
 
+TEST(MetricsText, RateModeAddsTargetBacklogScheduledCallsAndTheDueTimeLatency) {
+  const std::string closed =
+      format_metrics(context(), sample(), {"1.2.3", "redis", 100.5}, MetricsFormat::prometheus);
+  EXPECT_EQ(closed.find("swarm_rate_target"), std::string::npos);
+  EXPECT_EQ(closed.find("intended"), std::string::npos);
+  ReportContext rated = context();
+  rated.rate.set(rated.started, 2500);
+  Recorder r = sample();
+  r.owed_calls = 40;
+  r.actions[0].scheduled = 9;
+  r.actions[0].intended_us.record_n(250'000, 3);
+  const std::string text =
+      format_metrics(rated, r, {"1.2.3", "redis", 100.5}, MetricsFormat::prometheus);
+  const auto s = samples(text);
+  EXPECT_EQ(s.at("swarm_rate_target"), "2500");
+  EXPECT_EQ(s.at("swarm_rate_owed_calls"), "40");
+  EXPECT_EQ(s.at("swarm_scheduled_calls_total{command=\"get\"}"), "9");
+  EXPECT_EQ(s.at("swarm_request_intended_duration_seconds_count{command=\"get\"}"), "3");
+  EXPECT_EQ(s.at("swarm_request_intended_duration_seconds_bucket{command=\"get\",le=\"0.25\"}"),
+            "3");
+  EXPECT_NE(text.find("# TYPE swarm_request_intended_duration_seconds histogram\n"),
+            std::string::npos);
+}
+
 TEST(MetricsText, HistogramBucketsAreCumulativeAtFixedBounds) {
   const auto s = samples(format_metrics(context(), sample(), {}, MetricsFormat::prometheus));
   const std::string b = "swarm_request_duration_seconds_bucket{command=\"get\",le=\"";

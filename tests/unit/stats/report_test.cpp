@@ -23,6 +23,15 @@ std::string line_starting(const std::string& text, const std::string& prefix) {
   return "";
 }
 
+/// The line of `text` after the one that starts with `prefix`.
+std::string line_after(const std::string& text, const std::string& prefix) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) == 0) return std::getline(lines, line) ? line : "";
+  }
+  return "";
+}
+
 /// A run of one minute, with snapshots 2 s apart: the later one adds known
 /// amounts to the earlier one.
 class ReportTest : public ::testing::Test {
@@ -189,6 +198,59 @@ TEST_F(ReportTest, ConnectTimeHasARowOfItsOwn) {
   EXPECT_NE(row.find("2.00ms"), std::string::npos) << status;
   const std::string final_row = line_starting(format_final(context_, now_), "  @connect");
   EXPECT_NE(final_row.find("1.28ms  2.00ms"), std::string::npos) << final_row;  // mean, p50
+}
+
+TEST_F(ReportTest, RateModeShowsTargetAchievedAndBothLatencies) {
+  EXPECT_EQ(line_starting(format_status(context_, now_, previous_), "rate "), "");
+  context_.rate.set(context_.started, 2000);
+  previous_.totals.actions[2].scheduled = 116'000;
+  now_.totals.actions[2].scheduled = 119'900;  // 1950/s over the last 2 s
+  now_.totals.actions[2].intended_us.record_n(9000, 1000);
+  const std::string status = format_status(context_, now_, previous_);
+  EXPECT_EQ(line_starting(status, "rate "),
+            "rate          target 2.0k/s  (0.2/s per connection over 10000)  achieved 1.9k/s "
+            "(last 2.0s)")
+      << status;
+  EXPECT_NE(line_starting(status, "latency").find("from the due time, service: from the send"),
+            std::string::npos)
+      << status;
+  // get's row: from the due time; the service row under it: from the send.
+  EXPECT_NE(line_starting(status, "  get ").find("9.00ms  9.00ms  9.00ms  9.00ms"),
+            std::string::npos)
+      << status;
+  const std::string service = line_after(status, "  get ");
+  EXPECT_TRUE(service.starts_with("    service ")) << status;
+  EXPECT_NE(service.find("5.00ms  5.00ms  5.00ms  5.00ms |  1.00ms"), std::string::npos) << status;
+
+  const std::string text = format_final(context_, now_);
+  // 119,900 calls on a schedule over the 62 s with a target.
+  EXPECT_EQ(line_starting(text, "rate "),
+            "rate          target 2.0k/s  (0.2/s per connection over 10000)  achieved 1.9k/s over "
+            "1m02s with a target  scheduled calls 119900")
+      << text;
+  EXPECT_NE(line_starting(text, "  get ").find("9.00ms"), std::string::npos) << text;
+  EXPECT_TRUE(line_after(text, "  get ").starts_with("    service ")) << text;
+  EXPECT_NE(line_after(text, "  get ").find("3.00ms  1.00ms"), std::string::npos) << text;  // mean
+  EXPECT_NE(text.find("(rate mode: a command's latency runs from when its call was due"),
+            std::string::npos)
+      << text;
+
+  // Behind: how many calls are owed, and a hint once over a second's worth.
+  now_.totals.owed_calls = 1500;
+  const std::string behind = format_status(context_, now_, previous_);
+  EXPECT_NE(line_starting(behind, "rate ").find("behind 1500 calls"), std::string::npos) << behind;
+  EXPECT_EQ(line_starting(behind, "rate hint"), "") << behind;
+  now_.totals.owed_calls = 2500;
+  const std::string hint = line_starting(format_status(context_, now_, previous_), "rate hint");
+  EXPECT_NE(hint.find("10000 connections (one call at a time each) cannot carry 2.0k/s"),
+            std::string::npos)
+      << hint;
+
+  // Switched off: the target says so; both views stay, as the run had both.
+  context_.rate.set(now_.taken, 0);
+  EXPECT_NE(line_starting(format_status(context_, now_, previous_), "rate ")
+                .find("target off (the plan's sleeps pace the calls)"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, SynRetriesComeWithAHint) {

@@ -46,6 +46,22 @@ TEST(ThresholdParser, FractionalPercentilesOfEveryCommand) {
   EXPECT_EQ(parsed("p50(@connect) <= 250us").bound, 250);
 }
 
+TEST(ThresholdParser, LatencyViews) {
+  EXPECT_EQ(parsed("p99(get) < 5ms").view, LatencyView::automatic);
+  const Threshold service = parsed("service_p99.9(get) < 5ms");
+  EXPECT_EQ(service.view, LatencyView::service);
+  EXPECT_EQ(service.metric, ThresholdMetric::percentile);
+  EXPECT_DOUBLE_EQ(service.percentile, 99.9);
+  EXPECT_EQ(service.subject_column, 15u);
+  EXPECT_EQ(parsed("intended_max(*) < 1s").view, LatencyView::intended);
+  EXPECT_EQ(parsed("intended_max(*) < 1s").metric, ThresholdMetric::max);
+  EXPECT_EQ(parsed("service_mean(get) < 1ms").metric, ThresholdMetric::mean);
+  // Only latencies have views.
+  EXPECT_NE(error_of("service_errors(*) < 1%").message.find("unknown function 'service_errors'"),
+            std::string::npos);
+  EXPECT_NE(error_of("intended_(get) < 1ms").message.find("unknown function"), std::string::npos);
+}
+
 TEST(ThresholdParser, ErrorsAsARatioOrACount) {
   const Threshold ratio = parsed("errors(*) < 0.1%");
   EXPECT_EQ(ratio.metric, ThresholdMetric::errors);

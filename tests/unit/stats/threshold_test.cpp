@@ -119,5 +119,39 @@ TEST(Threshold, RatesAndCounters) {
   EXPECT_TRUE(judge("attempts != 10").pass);
 }
 
+TEST(Threshold, RateModeJudgesTheLatencyFromTheDueTime) {
+  // The gets also went on a schedule: each reply 2 ms later from its due
+  // time than from its send.
+  Recorder r = sample();
+  r.actions[1].intended_us.record_n(3000, 600);
+  r.actions[2].intended_us.record_n(3000, 400);
+  r.actions[2].intended_us.record_n(22000, 10);
+  r.actions[1].scheduled = 600;
+  r.actions[2].scheduled = 413;
+  const auto value = [&](const std::string& text) {
+    return evaluate_threshold(parsed(text), r, kActions, 10).value;
+  };
+  EXPECT_NEAR(value("p50(get) < 5ms"), 3000, 3000 * Histogram::kRelativeError + 1);
+  EXPECT_NEAR(value("intended_p50(get) < 5ms"), 3000, 3000 * Histogram::kRelativeError + 1);
+  EXPECT_NEAR(value("service_p50(get) < 5ms"), 1000, 1000 * Histogram::kRelativeError + 1);
+  EXPECT_EQ(value("max(*) < 5ms"), 22000);
+  EXPECT_EQ(value("service_max(*) < 5ms"), 20000);
+  EXPECT_DOUBLE_EQ(value("service_mean(login) < 5ms"), 0);
+  EXPECT_DOUBLE_EQ(value("rate(scheduled) > 100"), 101.3);
+  // Without a schedule: the plain view is the service time; the intended
+  // one has nothing to judge.
+  EXPECT_NEAR(judge("p50(get) < 5ms").value, 1000, 1000 * Histogram::kRelativeError + 1);
+  EXPECT_FALSE(judge("intended_p50(get) < 5ms").has_data);
+  EXPECT_EQ(judge("scheduled == 0").value, 0);
+}
+
+TEST(Threshold, ConnectTimeHasOneView) {
+  const auto error = check("service_p99(@connect) < 5ms");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 13u);
+  EXPECT_NE(error->message.find("'@connect' has one latency"), std::string::npos);
+  EXPECT_FALSE(check("intended_p99(get) < 5ms"));
+}
+
 }  // namespace
 }  // namespace swarm::stats
