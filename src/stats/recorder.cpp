@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <string_view>
+#include <utility>
 
 namespace swarm::stats {
 
@@ -61,6 +63,46 @@ void CommandStats::merge(const CommandStats& other) {
   latency_us.merge(other.latency_us);
 }
 
+void ActionStats::assign(const std::vector<std::string>& command_per_action) {
+  std::vector<std::uint32_t> command_of;
+  command_of.reserve(command_per_action.size());
+  std::map<std::string_view, std::uint32_t> index;
+  for (const std::string& name : command_per_action) {
+    const auto it = index.emplace(name, static_cast<std::uint32_t>(index.size())).first;
+    command_of.push_back(it->second);
+  }
+  set_map(std::move(command_of));
+  commands_.assign(index.size(), CommandStats{});
+}
+
+void ActionStats::set_map(std::vector<std::uint32_t> command_of) {
+  std::vector<char> first(command_of.size(), 0);
+  std::vector<char> seen;
+  for (std::size_t i = 0; i < command_of.size(); ++i) {
+    if (seen.size() <= command_of[i]) seen.resize(command_of[i] + 1, 0);
+    first[i] = seen[command_of[i]] ? 0 : 1;
+    seen[command_of[i]] = 1;
+  }
+  command_of_ = std::make_shared<const std::vector<std::uint32_t>>(std::move(command_of));
+  first_of_command_ = std::make_shared<const std::vector<char>>(std::move(first));
+}
+
+void ActionStats::resize(std::size_t actions) {
+  std::vector<std::uint32_t> command_of(actions);
+  for (std::size_t i = 0; i < actions; ++i) command_of[i] = static_cast<std::uint32_t>(i);
+  set_map(std::move(command_of));
+  commands_.resize(actions);
+}
+
+void ActionStats::merge(const ActionStats& other) {
+  if (other.size() > size()) {
+    command_of_ = other.command_of_;
+    first_of_command_ = other.first_of_command_;
+  }
+  if (commands_.size() < other.commands_.size()) commands_.resize(other.commands_.size());
+  for (std::size_t i = 0; i < other.commands_.size(); ++i) commands_[i].merge(other.commands_[i]);
+}
+
 namespace {
 
 /// `now - before`, never wrapping (a worker may be missing from one snapshot).
@@ -86,6 +128,14 @@ CommandStats CommandStats::since(const CommandStats& earlier) const {
   return out;
 }
 
+ActionStats ActionStats::since(const ActionStats& earlier) const {
+  ActionStats out = *this;
+  for (std::size_t i = 0; i < commands_.size() && i < earlier.commands_.size(); ++i) {
+    out.commands_[i] = commands_[i].since(earlier.commands_[i]);
+  }
+  return out;
+}
+
 Recorder Recorder::since(const Recorder& earlier) const {
   Recorder out = *this;  // gauges, memory and messages as now
   for (std::size_t i = 0; i < kConnStates; ++i)
@@ -100,9 +150,7 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.iterations = delta(iterations, earlier.iterations);
   out.syn_retries = delta(syn_retries, earlier.syn_retries);
   out.connect_us = connect_us.since(earlier.connect_us);
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    out.actions[i] = i < earlier.actions.size() ? actions[i].since(earlier.actions[i]) : actions[i];
-  }
+  out.actions = actions.since(earlier.actions);
   for (auto& [message, times] : out.script_errors) {
     const auto before = earlier.script_errors.find(message);
     if (before != earlier.script_errors.end()) times = delta(times, before->second);
@@ -133,7 +181,7 @@ void Recorder::count_request_end(std::size_t action, RequestEnd end) noexcept {
 
 CommandStats all_commands(const Recorder& recorder) {
   CommandStats all;
-  for (const auto& action : recorder.actions) all.merge(action);
+  for (const auto& command : recorder.actions.commands()) all.merge(command);
   return all;
 }
 
@@ -161,9 +209,7 @@ void Recorder::merge(const Recorder& other) {
   syn_retries += other.syn_retries;
   connect_us.merge(other.connect_us);
   add_into(errors, other.errors);
-  // Workers may not have seen every action yet: grow to the longer list.
-  if (actions.size() < other.actions.size()) actions.resize(other.actions.size());
-  for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
+  actions.merge(other.actions);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
   memory.merge(other.memory);
 }

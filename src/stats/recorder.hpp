@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,51 @@ struct CommandStats {
   CommandStats since(const CommandStats& earlier) const;
 };
 
+/// Counts per plan action, kept once per distinct command: actions that run
+/// the same command share one CommandStats (and its ~35 KiB histogram), so a
+/// plan costs memory by its commands, not by its length (a 40 000-action plan
+/// of three commands holds three histograms per worker). Reports show one row
+/// per command anyway.
+class ActionStats {
+ public:
+  /// One entry per action, named by its command; equal names share.
+  void assign(const std::vector<std::string>& command_per_action);
+  /// `actions` actions, each with a command of its own.
+  void resize(std::size_t actions);
+
+  /// The counts of action `action` (shared with its command's other actions).
+  CommandStats& operator[](std::size_t action) { return commands_[(*command_of_)[action]]; }
+  const CommandStats& operator[](std::size_t action) const {
+    return commands_[(*command_of_)[action]];
+  }
+  /// Number of actions.
+  std::size_t size() const noexcept { return command_of_ ? command_of_->size() : 0; }
+  /// Which entry of commands() action `action` counts into.
+  std::size_t command_of(std::size_t action) const { return (*command_of_)[action]; }
+  /// Whether `action` is the first of its command's actions: what sums over
+  /// actions must check, or they would count a shared command once per
+  /// action.
+  bool owns(std::size_t action) const { return (*first_of_command_)[action] != 0; }
+  /// One entry per distinct command, in order of first use in the plan.
+  const std::vector<CommandStats>& commands() const noexcept { return commands_; }
+
+  /// Adds `other`'s counts, command by command (an empty side takes the
+  /// other's shape).
+  void merge(const ActionStats& other);
+  /// What happened after `earlier` was copied from this one, per command.
+  ActionStats since(const ActionStats& earlier) const;
+
+ private:
+  /// Sets the action -> command map (shared by every copy: it never changes).
+  void set_map(std::vector<std::uint32_t> command_of);
+
+  std::shared_ptr<const std::vector<std::uint32_t>> command_of_;  // action -> commands_ index;
+                                                                  // immutable, shared by copies
+  std::shared_ptr<const std::vector<char>> first_of_command_;  // action -> whether it is its
+                                                               // command's first
+  std::vector<CommandStats> commands_;                            // per distinct command
+};
+
 /// Where a worker's memory goes, in bytes (a gauge, filled at snapshot time).
 struct MemoryUse {
   std::uint64_t connections = 0;  // connection objects
@@ -90,8 +136,8 @@ struct MemoryUse {
 };
 
 /// Everything one worker counts. Gauges are current values; counters only
-/// grow. Each action's histogram holds ~35 KiB: size `actions` once, when the
-/// plan is known, not on the hot path.
+/// grow. Each command's histogram holds ~35 KiB: shape `actions` once, when
+/// the plan is known, not on the hot path.
 struct Recorder {
   std::array<std::int64_t, kConnStates> in_state{};  // gauge: connections now in each state
   std::array<std::uint64_t, kConnStates> entered{};  // counter: transitions into each state
@@ -107,7 +153,7 @@ struct Recorder {
   std::uint64_t syn_retries = 0;  // counter: connects that needed a SYN retransmission
   Histogram connect_us;           // connect() called to connection established
   std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
-  std::vector<CommandStats> actions;                   // per plan action, by index
+  ActionStats actions;                                 // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
   MemoryUse memory;                                    // gauge: filled by snapshots
 

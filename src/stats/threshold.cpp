@@ -61,6 +61,7 @@ CommandStats commands_named(const Recorder& r, const std::vector<std::string>& n
                             const std::string& subject) {
   CommandStats out;
   for (std::size_t i = 0; i < r.actions.size(); ++i) {
+    if (!r.actions.owns(i)) continue;  // a command shared with an earlier action
     if (subject == "*" || (i < names.size() && names[i] == subject)) out.merge(r.actions[i]);
   }
   return out;

@@ -35,7 +35,8 @@ Recorder sample(std::uint64_t seed) {
   r.actions.resize(3);
   std::mt19937_64 random(seed);
   std::lognormal_distribution<double> skewed(7.0, 1.5);
-  for (auto& action : r.actions) {
+  for (std::size_t index = 0; index < r.actions.size(); ++index) {
+    CommandStats& action = r.actions[index];
     for (int i = 0; i < 5000; ++i)
       action.latency_us.record(static_cast<std::uint64_t>(skewed(random)));
     action.requests = action.replies = 5000;

@@ -56,9 +56,9 @@ Recorder worker(std::int64_t scale, std::size_t actions) {
   r.iterations = 7 * n;
   r.errors[static_cast<std::size_t>(Reason::timeout)] = n;
   r.actions.resize(actions);
-  for (auto& a : r.actions) {
-    a.requests = n;
-    a.latency_us.record(n);
+  for (std::size_t i = 0; i < actions; ++i) {
+    r.actions[i].requests = n;
+    r.actions[i].latency_us.record(n);
   }
   r.script_errors["boom"] = n;
   return r;
@@ -166,6 +166,44 @@ TEST(Recorder, SinceKeepsWhatHappenedInBetweenAndGaugesAsNow) {
   EXPECT_EQ(diff.open, 5);
   EXPECT_EQ(diff.script_errors.at("old"), 1u);
   EXPECT_EQ(diff.script_errors.at("new"), 1u);
+}
+
+TEST(ActionStats, ActionsOfOneCommandShareTheirCounts) {
+  ActionStats stats;
+  std::vector<std::string> names(40'000, "get");
+  names[1] = "login";
+  stats.assign(names);
+  EXPECT_EQ(stats.size(), 40'000u);
+  ASSERT_EQ(stats.commands().size(), 2u);  // two histograms, not 40 000
+  stats[0].requests += 1;
+  stats[39'999].requests += 1;
+  stats[1].requests += 5;
+  EXPECT_EQ(stats[2].requests, 2u);
+  EXPECT_EQ(stats.command_of(0), 0u);
+  EXPECT_EQ(stats.command_of(1), 1u);
+  EXPECT_EQ(stats.commands()[1].requests, 5u);
+
+  ActionStats total;  // empty: takes the shape of what is merged in
+  total.merge(stats);
+  total.merge(stats);
+  EXPECT_EQ(total.size(), 40'000u);
+  EXPECT_EQ(total[7].requests, 4u);
+  EXPECT_EQ(total[1].requests, 10u);
+}
+
+TEST(ActionStats, SumsOverActionsCountASharedCommandOnce) {
+  Recorder r;
+  r.actions.assign({"get", "login", "get"});
+  r.count_request(0);
+  r.count_request(2);
+  r.count_request(1);
+  EXPECT_EQ(all_commands(r).requests, 3u);
+  EXPECT_TRUE(r.actions.owns(0));
+  EXPECT_TRUE(r.actions.owns(1));
+  EXPECT_FALSE(r.actions.owns(2));
+  const Recorder later = r;
+  r.count_request(2);
+  EXPECT_EQ(r.since(later).actions[0].requests, 1u);
 }
 
 }  // namespace
