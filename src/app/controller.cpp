@@ -31,7 +31,7 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
       out_(out),
       status_timer_(io),
       duration_timer_(io),
-      signals_(io, SIGINT, SIGTERM),
+      signals_(io, SIGINT, SIGTERM, SIGHUP),
       resolver_(io, engine),
       judge_timer_(io),
       warmup_timer_(io),
@@ -41,8 +41,13 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
 
 void Controller::start(console::ConsoleServer* console) {
   console_ = console;
+  // SIGHUP (the terminal went away) ends the run like SIGTERM: the final
+  // report still goes out, to wherever stdout now leads.
   signals_.async_wait([this](const asio::error_code& error, int signal) {
-    if (!error) shutdown(signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    if (error) return;
+    shutdown(signal == SIGINT   ? "interrupted (SIGINT)"
+             : signal == SIGHUP ? "hangup (SIGHUP)"
+                                : "terminated (SIGTERM)");
   });
   if (settings_.duration) {
     duration_timer_.expires_after(*settings_.duration);
@@ -56,14 +61,19 @@ void Controller::start(console::ConsoleServer* console) {
 }
 
 void Controller::schedule_status() {
-  status_timer_.expires_after(settings_.interval);
-  status_timer_.async_wait([this](const asio::error_code& error) {
+  // --interval 0 prints no status blocks; the rest of the interval's work
+  // (names resolved again, the report's records) goes on at the default pace.
+  const bool print = settings_.interval > std::chrono::nanoseconds::zero();
+  status_timer_.expires_after(print ? settings_.interval : std::chrono::seconds(5));
+  status_timer_.async_wait([this, print](const asio::error_code& error) {
     if (error || stopping_) return;
     stats::Snapshot now = take_snapshot();
     resolver_.on_interval(connect_failures(now.totals));
-    std::fputs(status_text(now).c_str(), out_);
-    std::fputc('\n', out_);
-    std::fflush(out_);
+    if (print) {
+      std::fputs(status_text(now).c_str(), out_);
+      std::fputc('\n', out_);
+      std::fflush(out_);
+    }
     if (settings_.keep_intervals) {
       intervals_.push_back(stats::interval_record(context_, now, previous_));
     }
@@ -106,7 +116,11 @@ void Controller::schedule_judging() {
 }
 
 stats::Snapshot Controller::take_snapshot() {
-  stats::Snapshot snapshot{engine_.snapshot(), std::chrono::steady_clock::now()};
+  stats::Snapshot snapshot;
+  snapshot.totals = engine_.snapshot();
+  snapshot.taken = std::chrono::steady_clock::now();
+  snapshot.silent = engine_.silent_workers();
+  snapshot.workers = engine_.workers();
   context_.target = static_cast<std::int64_t>(engine_.target());
   return snapshot;
 }
@@ -156,8 +170,16 @@ void Controller::shutdown(const std::string& why) {
   stats::Snapshot at_stop = take_snapshot();
   thresholds_.offer_baseline(at_stop);
   result_.at_stop = std::move(at_stop.totals);
-  result_.clean = engine_.stop(std::chrono::seconds(5));
-  if (!result_.clean) std::fprintf(stderr, "swarm: some workers did not stop within 5s\n");
+  // Within 5 s of `stop` the process is gone, whatever a module does: a
+  // worker stuck in module code is named and left behind.
+  result_.clean = engine_.stop(kStopGrace);
+  for (const stats::SilentWorker& worker : engine_.silent_workers()) {
+    std::fprintf(stderr,
+                 "swarm: worker %zu did not stop within %llds (stuck in module code?); its %llu "
+                 "connections are left as they are\n",
+                 worker.index + 1, static_cast<long long>(kStopGrace.count()),
+                 static_cast<unsigned long long>(worker.connections));
+  }
   result_.end = take_snapshot();
   result_.thresholds = thresholds_.judge_final(result_.end, result_.at_stop);
   for (const auto& outcome : result_.thresholds) {

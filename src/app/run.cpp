@@ -5,6 +5,8 @@
 #include <asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -38,8 +40,12 @@ struct LoadedPlan {
 LoadedPlan load(const Options& options) {
   LoadedPlan loaded;
   loaded.plan = plan::load_plan(options.script);
+  protocol::LuaLimits limits;
+  limits.memory_bytes = options.lua_memory_limit;
+  limits.call_time = options.lua_call_limit;
   try {
-    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
+    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol,
+                                          protocol::builtin_protocols(), limits);
   } catch (const std::exception& error) {
     const plan::SourceLocation& where = loaded.plan.protocol_where;
     throw SetupError(fmt::format("{}:{}:{}: protocol '{}': {}", options.script, where.line,
@@ -56,6 +62,33 @@ LoadedPlan load(const Options& options) {
   return loaded;
 }
 
+/// A timeout flag's value for the engine: 0 means none.
+std::chrono::nanoseconds timeout_or_none(std::chrono::nanoseconds timeout) {
+  return timeout == std::chrono::nanoseconds::zero() ? engine::kNoTimeout : timeout;
+}
+
+/// Refuses --source addresses this host does not have: every connect from
+/// them would fail (EADDRNOTAVAIL), and the run would loop with none open.
+void check_sources(const std::vector<engine::SocketAddress>& sources) {
+  std::size_t bad = 0;
+  std::string first;
+  for (const auto& source : sources) {
+    const int error = engine::source_bind_error(source);
+    if (error == 0) continue;
+    if (bad++ == 0) {
+      const std::string address = engine::to_string(source);
+      first = fmt::format("{} ({})", address.substr(0, address.rfind(':')), std::strerror(error));
+    }
+  }
+  if (bad == 0) return;
+  const std::string more =
+      bad > 1 ? fmt::format(", and {} more of the {}", bad - 1, sources.size()) : "";
+  throw SetupError(
+      fmt::format("--source: this host cannot send from {}{}: give addresses of "
+                  "this host (see `ip -brief address`)",
+                  first, more));
+}
+
 engine::EngineConfig engine_config(const Options& options) {
   engine::EngineConfig config;
   if (!options.sources.empty()) {
@@ -64,6 +97,7 @@ engine::EngineConfig engine_config(const Options& options) {
     } catch (const std::exception& error) {
       throw SetupError(fmt::format("--source: {}", error.what()));
     }
+    check_sources(config.sources);
   }
   for (const auto& server : options.servers) {
     try {
@@ -75,8 +109,8 @@ engine::EngineConfig engine_config(const Options& options) {
   config.threads = options.threads;
   config.connect_rate = options.connect_rate;
   config.max_connecting = options.max_connecting;
-  config.timeout = options.timeout;
-  config.connect_timeout = options.connect_timeout;
+  config.timeout = timeout_or_none(options.timeout);
+  config.connect_timeout = timeout_or_none(options.connect_timeout);
   config.sndbuf = options.sndbuf;
   config.rcvbuf = options.rcvbuf;
   config.seed =
@@ -148,9 +182,19 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   controller.start(&console);
   if (options.connections > 0) controller.open(options.connections);
   io.run();
-  const int status = !controller.clean() ? 1 : controller.result().thresholds_failed ? 99 : 0;
+  // A worker left behind stuck in module code does not fail the run: it
+  // ended as asked, and the report names the worker.
+  const int status = controller.result().thresholds_failed ? 99 : 0;
   const bool written = write_outputs(options, std::move(run_record), controller, status);
-  return status == 0 && !written ? 1 : status;
+  const int exit_status = status == 0 && !written ? 1 : status;
+  if (!controller.clean()) {
+    // That worker still runs module code, on this plan and module: end the
+    // process here, before anything it uses is destroyed.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(exit_status);
+  }
+  return exit_status;
 }
 
 }  // namespace

@@ -28,14 +28,20 @@ struct ServerTarget {
   bool literal = false;                  // an address, not a name: never re-resolved
 };
 
+/// A timeout that never comes (100 years): what a timeout of "none" is set
+/// to, far from overflowing `now + timeout`.
+inline constexpr std::chrono::nanoseconds kNoTimeout = std::chrono::hours(24 * 365 * 100);
+
 struct EngineConfig {
   std::vector<ServerTarget> servers;   // where to connect; round-robin
   std::vector<SocketAddress> sources;  // local addresses to bind; empty = any
   std::size_t threads = 1;             // worker threads
   double connect_rate = 0;             // new connections per second; 0 = unpaced
   std::size_t max_connecting = 1000;   // connects in flight at once (all workers)
-  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};            // reply timeout
-  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};    // connect timeout
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};            // reply timeout (or
+                                                                         // kNoTimeout)
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};    // connect timeout (or
+                                                                         // kNoTimeout)
   std::chrono::nanoseconds backoff_min{std::chrono::milliseconds(100)};  // first retry delay
   std::chrono::nanoseconds backoff_max{std::chrono::seconds(5)};         // longest retry delay
   int sndbuf = 1024;                           // SO_SNDBUF before connect; 0 = kernel default

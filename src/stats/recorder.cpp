@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -31,6 +32,8 @@ const char* to_string(Reason reason) noexcept {
       return "unreachable";
     case Reason::addr_in_use:
       return "addr_in_use";
+    case Reason::addr_not_available:
+      return "addr_not_available";
     case Reason::too_many_files:
       return "too_many_files";
     case Reason::closed:
@@ -49,6 +52,21 @@ const char* to_string(Reason reason) noexcept {
   return "unknown";
 }
 
+const char* hint_for(Reason reason) noexcept {
+  switch (reason) {
+    case Reason::addr_not_available:
+      return "no local port left to that server, or a --source address this host does not "
+             "have: add --source addresses, or widen net.ipv4.ip_local_port_range";
+    case Reason::addr_in_use:
+      return "local ports taken: add --source addresses, or widen "
+             "net.ipv4.ip_local_port_range";
+    case Reason::too_many_files:
+      return "the open-files limit is reached: raise it (ulimit -n)";
+    default:
+      return nullptr;
+  }
+}
+
 void CommandStats::merge(const CommandStats& other) {
   calls += other.calls;
   requests += other.requests;
@@ -61,6 +79,30 @@ void CommandStats::merge(const CommandStats& other) {
   bytes_in += other.bytes_in;
   bytes_out += other.bytes_out;
   latency_us.merge(other.latency_us);
+}
+
+std::uint64_t& MessageCounts::operator[](std::string_view message) {
+  message = message.substr(0, kMaxBytes);
+  if (const auto it = counts_.find(message); it != counts_.end()) return it->second;
+  if (counts_.size() >= kMaxDistinct) message = kOthers;
+  return counts_.try_emplace(std::string(message), 0).first->second;
+}
+
+MessageCounts MessageCounts::since(const MessageCounts& earlier) const {
+  MessageCounts out = *this;
+  for (auto& [message, times] : out.counts_) {
+    const auto before = earlier.counts_.find(message);
+    if (before != earlier.counts_.end())
+      times = times > before->second ? times - before->second : 0;
+  }
+  std::erase_if(out.counts_, [](const auto& entry) { return entry.second == 0; });
+  return out;
+}
+
+std::uint64_t MessageCounts::at(std::string_view message) const {
+  const auto it = counts_.find(message);
+  if (it == counts_.end()) throw std::out_of_range("no such message");
+  return it->second;
 }
 
 void ActionStats::assign(const std::vector<std::string>& command_per_action) {
@@ -151,11 +193,7 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.syn_retries = delta(syn_retries, earlier.syn_retries);
   out.connect_us = connect_us.since(earlier.connect_us);
   out.actions = actions.since(earlier.actions);
-  for (auto& [message, times] : out.script_errors) {
-    const auto before = earlier.script_errors.find(message);
-    if (before != earlier.script_errors.end()) times = delta(times, before->second);
-  }
-  std::erase_if(out.script_errors, [](const auto& entry) { return entry.second == 0; });
+  out.script_errors = script_errors.since(earlier.script_errors);
   return out;
 }
 

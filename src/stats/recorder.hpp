@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stats/histogram.hpp"
@@ -29,21 +30,25 @@ const char* to_string(ConnState state) noexcept;
 /// Why an iteration or a connection attempt ended badly, or why a
 /// connection went away.
 enum class Reason : std::uint8_t {
-  refused,          // connect: ECONNREFUSED
-  connect_timeout,  // connect: no answer within the timeout
-  unreachable,      // connect: ENETUNREACH / EHOSTUNREACH
-  addr_in_use,      // connect: EADDRNOTAVAIL / EADDRINUSE (ports exhausted)
-  too_many_files,   // socket(): EMFILE / ENFILE
-  closed,           // the server closed the connection
-  reset,            // ECONNRESET, EPIPE and other socket errors
-  timeout,          // no complete reply within --timeout
-  protocol_error,   // a reply parser rejected the server's bytes
-  script_error,     // the protocol module raised an error
-  other,            // anything else (the errno text is in the log)
+  refused,             // connect: ECONNREFUSED
+  connect_timeout,     // connect: no answer within the timeout
+  unreachable,         // connect: ENETUNREACH / EHOSTUNREACH
+  addr_in_use,         // connect: EADDRINUSE (a source address and port already taken)
+  addr_not_available,  // connect: EADDRNOTAVAIL (no local port left to the server, or a
+                       // --source address not on this host)
+  too_many_files,      // socket(): EMFILE / ENFILE
+  closed,              // the server closed the connection
+  reset,               // ECONNRESET, EPIPE and other socket errors
+  timeout,             // no complete reply within --timeout
+  protocol_error,      // a reply parser rejected the server's bytes
+  script_error,        // the protocol module raised an error
+  other,               // anything else (the errno text is in the log)
 };
-inline constexpr std::size_t kReasons = 11;
+inline constexpr std::size_t kReasons = 12;
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
+/// What to do about a reason a user can fix on this side, or nullptr.
+const char* hint_for(Reason reason) noexcept;
 
 /// How a request (one send_for_reply or send_noreply) ended. Every request
 /// ends exactly one way, or is still in flight: requests = replies + no_reply
@@ -116,9 +121,35 @@ class ActionStats {
 
   std::shared_ptr<const std::vector<std::uint32_t>> command_of_;  // action -> commands_ index;
                                                                   // immutable, shared by copies
-  std::shared_ptr<const std::vector<char>> first_of_command_;  // action -> whether it is its
-                                                               // command's first
+  std::shared_ptr<const std::vector<char>> first_of_command_;     // action -> whether it is its
+                                                                  // command's first
   std::vector<CommandStats> commands_;                            // per distinct command
+};
+
+/// Error messages and how often each was seen, in bounded memory: a module
+/// whose messages vary (a counter, the reply's bytes) must not grow a
+/// long run's memory without end. Past kMaxDistinct messages, new ones are
+/// counted under kOthers; a message is kept to its first kMaxBytes bytes.
+class MessageCounts {
+ public:
+  static constexpr std::size_t kMaxDistinct = 100;
+  static constexpr std::size_t kMaxBytes = 1000;
+  static constexpr std::string_view kOthers = "(other messages, past 100 distinct ones)";
+
+  /// The count of `message` (cut to kMaxBytes), or of kOthers when full.
+  std::uint64_t& operator[](std::string_view message);
+  /// The count of `message`; throws std::out_of_range when it was never seen.
+  std::uint64_t at(std::string_view message) const;
+  bool empty() const noexcept { return counts_.empty(); }
+  /// The counts added after `earlier` was copied from this one (messages
+  /// seen no more since are left out).
+  MessageCounts since(const MessageCounts& earlier) const;
+  std::size_t size() const noexcept { return counts_.size(); }
+  auto begin() const noexcept { return counts_.begin(); }
+  auto end() const noexcept { return counts_.end(); }
+
+ private:
+  std::map<std::string, std::uint64_t, std::less<>> counts_;  // message -> times seen
 };
 
 /// Where a worker's memory goes, in bytes (a gauge, filled at snapshot time).
@@ -152,10 +183,10 @@ struct Recorder {
   std::uint64_t iterations = 0;                      // counter: plan iterations completed
   std::uint64_t syn_retries = 0;  // counter: connects that needed a SYN retransmission
   Histogram connect_us;           // connect() called to connection established
-  std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
-  ActionStats actions;                                 // per plan action, by index
-  std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
-  MemoryUse memory;                                    // gauge: filled by snapshots
+  std::array<std::uint64_t, kReasons> errors{};  // counter: failures by reason
+  ActionStats actions;                           // per plan action, by index
+  MessageCounts script_errors;                   // message -> times seen
+  MemoryUse memory;                              // gauge: filled by snapshots
 
   /// Adds `other` into this one (gauges and counters alike).
   void merge(const Recorder& other);

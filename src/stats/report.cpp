@@ -67,7 +67,7 @@ void append_status_latency(std::string& out, const std::vector<CommandRow>& rows
 
 void append_status_script_errors(std::string& out, const Recorder& r) {
   if (r.script_errors.empty()) return;
-  const auto list = ranked(r.script_errors);
+  const auto list = ranked(r.script_errors, kStatusMessageWidth);
   Line line("script errors");
   const std::size_t shown = std::min(list.size(), kStatusScriptErrors);
   for (std::size_t i = 0; i < shown; ++i) {
@@ -78,18 +78,27 @@ void append_status_script_errors(std::string& out, const Recorder& r) {
 }
 
 /// Bytes per open connection, by owner: what an idle connection costs swarm.
+/// With none open there is nothing to divide by: the totals are shown as such.
 void append_memory(std::string& out, const Recorder& r) {
   const MemoryUse& m = r.memory;
   if (m.for_connections() == 0 && m.buffers == 0) return;
-  const double count = static_cast<double>(std::max<std::int64_t>(1, r.open));
+  const bool none_open = r.open <= 0;
+  const double count = none_open ? 1.0 : static_cast<double>(r.open);
   auto each = [count](std::uint64_t bytes) {
     return fmt::format("{:.0f}B", static_cast<double>(bytes) / count);
   };
-  Line("memory")
-      .add(fmt::format("per connection {}", each(m.for_connections())))
-      .add(fmt::format("(object {}  frames {}  spill {}  index {})", each(m.connections),
-                       each(m.frames), each(m.spill), each(m.index)))
-      .add(fmt::format("module {}", format_bytes(static_cast<double>(m.module))))
+  const std::string owners =
+      fmt::format("object {}  frames {}  spill {}  index {}", each(m.connections), each(m.frames),
+                  each(m.spill), each(m.index));
+  Line line("memory");
+  if (none_open) {
+    line.add(fmt::format("no connection open, in all {}", each(m.for_connections())))
+        .add(fmt::format("({})", owners));
+  } else {
+    line.add(fmt::format("per connection {}", each(m.for_connections())))
+        .add(fmt::format("({})", owners));
+  }
+  line.add(fmt::format("module {}", format_bytes(static_cast<double>(m.module))))
       .add(fmt::format("buffers {}", format_bytes(static_cast<double>(m.buffers))))
       .end(out);
 }
@@ -109,11 +118,13 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_aggregates(out, r);
   append_rates(out, "rates/s", r, before, seconds);
   append_status_errors(out, r, before, window);
+  append_hints(out, reasons_between(r, before));
   append_status_latency(out, command_rows(context.action_names, r, &before), r, before, seconds,
                         window);
   append_syn_retries(out, r.syn_retries, delta(r.syn_retries, before.syn_retries), window);
   append_status_script_errors(out, r);
   append_memory(out, r);
+  append_silent_workers(out, now);
   return out;
 }
 

@@ -644,6 +644,9 @@ ERROR_REASONS = (
     "timeout",
     "protocol_error",
     "script_error",
+    "addr_in_use",
+    "addr_not_available",
+    "too_many_files",
 )
 
 

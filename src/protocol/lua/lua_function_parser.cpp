@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "protocol/lua/lua_guard.hpp"
 #include "protocol/lua/lua_state.hpp"
 
 namespace swarm::protocol {
@@ -42,7 +43,14 @@ bool LuaFunctionParser::call(std::string_view chunk, bool first) {
   int top = lua_gettop(main_);
   lua_rawgeti(main_, LUA_REGISTRYINDEX, slot_);
   if (!first) lua_pushlstring(main_, chunk.data(), chunk.size());
-  if (lua_pcall(main_, first ? 0 : 1, 1, 0) != 0) {
+  int status = 0;
+  {
+    LuaGuard::Call guarded(main_, LuaGuard::of(main_).limits().call_time);
+    status = lua_pcall(main_, first ? 0 : 1, 1, 0);
+  }
+  if (status == LUA_ERRMEM) {
+    error_ = "reply parser: " + LuaGuard::of(main_).memory_message();
+  } else if (status != 0) {
     error_ = "reply parser: " + lua_error_text(main_, -1);
   } else if (lua_type(main_, -1) != LUA_TNUMBER) {
     error_ = fmt::format("reply parser: returned a {} instead of a byte count",

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <stdexcept>
 
 namespace swarm::engine {
@@ -25,6 +26,13 @@ TEST(Address, RejectsBadAddressesWithTheText) {
       EXPECT_NE(std::string(error.what()).find(bad), std::string::npos) << error.what();
     }
   }
+}
+
+TEST(Address, SourceBindErrorTellsAnAddressOfThisHostFromAStranger) {
+  EXPECT_EQ(source_bind_error(parse_sources("127.0.0.1").front()), 0);
+  EXPECT_EQ(source_bind_error(parse_sources("127.0.0.2").front()), 0);  // all of 127/8 is ours
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of a host.
+  EXPECT_EQ(source_bind_error(parse_sources("192.0.2.1").front()), EADDRNOTAVAIL);
 }
 
 TEST(Address, ResolvesNumericAddresses) {

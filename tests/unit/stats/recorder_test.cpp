@@ -15,6 +15,9 @@ TEST(Recorder, NamesEveryStateAndReason) {
   EXPECT_STREQ(to_string(Reason::refused), "refused");
   EXPECT_STREQ(to_string(Reason::connect_timeout), "connect_timeout");
   EXPECT_STREQ(to_string(Reason::other), "other");
+  EXPECT_STREQ(to_string(Reason::addr_not_available), "addr_not_available");
+  EXPECT_NE(hint_for(Reason::addr_not_available), nullptr);
+  EXPECT_EQ(hint_for(Reason::refused), nullptr);
   for (std::size_t i = 0; i < kReasons; ++i) {
     EXPECT_NE(std::string(to_string(static_cast<Reason>(i))), "unknown") << i;
   }
@@ -166,6 +169,20 @@ TEST(Recorder, SinceKeepsWhatHappenedInBetweenAndGaugesAsNow) {
   EXPECT_EQ(diff.open, 5);
   EXPECT_EQ(diff.script_errors.at("old"), 1u);
   EXPECT_EQ(diff.script_errors.at("new"), 1u);
+}
+
+TEST(MessageCounts, DistinctMessagesAreBoundedAndLongOnesCut) {
+  MessageCounts counts;
+  for (int i = 0; i < 1000; ++i) ++counts["unexpected reply " + std::to_string(i)];
+  EXPECT_EQ(counts.size(), MessageCounts::kMaxDistinct + 1);
+  EXPECT_EQ(counts.at("unexpected reply 7"), 1u);
+  EXPECT_EQ(counts.at(MessageCounts::kOthers), 1000u - MessageCounts::kMaxDistinct);
+  ++counts["unexpected reply 7"];  // a message already kept is still counted as itself
+  EXPECT_EQ(counts.at("unexpected reply 7"), 2u);
+
+  MessageCounts cut;
+  ++cut[std::string(5000, 'x')];
+  EXPECT_EQ(cut.begin()->first.size(), MessageCounts::kMaxBytes);
 }
 
 TEST(ActionStats, ActionsOfOneCommandShareTheirCounts) {
