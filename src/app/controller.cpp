@@ -122,6 +122,7 @@ stats::Snapshot Controller::take_snapshot() {
   snapshot.silent = engine_.silent_workers();
   snapshot.workers = engine_.workers();
   context_.target = static_cast<std::int64_t>(engine_.target());
+  if (console_ != nullptr) context_.console_auth_failures = console_->auth_failures();
   return snapshot;
 }
 

@@ -15,6 +15,7 @@
 #include "app/notices.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
+#include "console/console_log.hpp"
 #include "console/console_server.hpp"
 #include "engine/address.hpp"
 #include "engine/capacity.hpp"
@@ -146,6 +147,32 @@ std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
   return text;
 }
 
+/// Who may use the console. Beyond loopback a token is required: anyone who
+/// reaches the port could otherwise point the whole load wherever they like.
+console::ConsoleServerOptions console_options(const Options& options) {
+  console::ConsoleServerOptions settings;
+  settings.max_sessions = options.max_sessions;
+  settings.idle_timeout = options.console_idle_timeout;
+  try {
+    settings.token =
+        console::AccessToken::load(options.console_token_file, std::getenv("SWARM_CONSOLE_TOKEN"));
+    if (!options.console_log.empty()) {
+      settings.log = std::make_shared<console::ConsoleLog>(options.console_log);
+    }
+  } catch (const std::exception& error) {
+    throw SetupError(error.what());
+  }
+  const asio::ip::tcp::endpoint endpoint = console_endpoint(options.listen);
+  if (!settings.token && !endpoint.address().is_loopback()) {
+    throw SetupError(fmt::format(
+        "--listen {}: the console would be reachable from other hosts, and anyone reaching it "
+        "could steer the load; give it a token (--console-token-file FILE or "
+        "SWARM_CONSOLE_TOKEN), or listen on loopback (127.0.0.1:PORT)",
+        options.listen));
+  }
+  return settings;
+}
+
 stats::ReportContext report_context(const plan::Plan& plan) {
   stats::ReportContext context;
   for (const auto& action : plan.actions) context.action_names.push_back(action.command);
@@ -153,7 +180,21 @@ stats::ReportContext report_context(const plan::Plan& plan) {
   return context;
 }
 
+void announce(const Options& options, const engine::EngineConfig& config, const LoadedPlan& loaded,
+              const console::ConsoleServer& console, bool token) {
+  std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
+              config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
+              loaded.plan.actions.size(), describe_servers(config.servers).c_str());
+  std::printf("swarm: console on %s (telnet or nc; %stry `incr 100`, `stat`, `stop`)\n",
+              console::to_string(console.local_endpoint()).c_str(),
+              token ? "`auth TOKEN` first, then " : "");
+  std::fflush(stdout);
+}
+
 int run_loaded(const Options& options, LoadedPlan& loaded) {
+  // Checked before anything starts: a console open to strangers is refused.
+  console::ConsoleServerOptions console_settings = console_options(options);
+  const bool token = console_settings.token.has_value();
   engine::EngineConfig config = engine_config(options);
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
@@ -170,14 +211,9 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
                         {options.interval, options.duration, capacity, !options.report.empty()},
                         std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
-                                 {.max_sessions = options.max_sessions});
+                                 std::move(console_settings));
   console.start();
-  std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
-              config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
-              loaded.plan.actions.size(), describe_servers(config.servers).c_str());
-  std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `stop`)\n",
-              console::to_string(console.local_endpoint()).c_str());
-  std::fflush(stdout);
+  announce(options, config, loaded, console, token);
   engine.start();
   controller.start(&console);
   if (options.connections > 0) controller.open(options.connections);

@@ -125,6 +125,9 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_status_script_errors(out, r);
   append_memory(out, r);
   append_silent_workers(out, now);
+  if (context.console_auth_failures > 0) {
+    Line("console").add("auth failures", format_exact(context.console_auth_failures)).end(out);
+  }
   return out;
 }
 

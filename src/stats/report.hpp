@@ -35,6 +35,7 @@ struct ReportContext {
   std::vector<std::string> action_names;          // command name per action index
   std::chrono::steady_clock::time_point started;  // when the run began
   std::int64_t target = 0;                        // connections asked for in total
+  std::uint64_t console_auth_failures = 0;        // failed `auth` attempts on the console
 };
 
 /// The live status block (about a dozen lines, each ending in '\n'): gauges

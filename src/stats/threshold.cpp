@@ -36,7 +36,7 @@ std::optional<Reason> reason_named(std::string_view name) {
 bool is_connect_reason(Reason reason) {
   return reason == Reason::refused || reason == Reason::connect_timeout ||
          reason == Reason::unreachable || reason == Reason::addr_in_use ||
-         reason == Reason::too_many_files;
+         reason == Reason::addr_not_available || reason == Reason::too_many_files;
 }
 
 bool is_latency(ThresholdMetric metric) {
