@@ -57,8 +57,10 @@ bool LuaFunctionParser::call(std::string_view chunk, bool first) {
                          luaL_typename(main_, -1));
   } else {
     lua_Number missing = lua_tonumber(main_, -1);
-    if (missing > kMaxAsk || std::isnan(missing)) {
-      error_ = fmt::format("reply parser: asks for {} bytes", missing);
+    if (std::isnan(missing)) {
+      error_ = "reply parser: returned NaN instead of a byte count";
+    } else if (missing > kMaxAsk) {
+      error_ = fmt::format("reply parser: asks for {} bytes (at most {})", missing, kMaxAsk);
     } else {
       missing_ = missing <= 0 ? 0 : static_cast<std::size_t>(std::ceil(missing));
     }
