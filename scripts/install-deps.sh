@@ -4,7 +4,9 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
           libluajit2-5.1-dev nlohmann-json3-dev libgtest-dev libgmock-dev python3 python3-pytest
           python3-jsonschema redis-server redis-tools
-          netcat-openbsd)
+          netcat-openbsd
+          # the fuzz targets (scripts/fuzz.sh): clang and its libFuzzer runtime
+          clang libclang-rt-14-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -15,6 +15,7 @@
 #include "app/notices.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
+#include "app/load_watchdog.hpp"
 #include "console/console_log.hpp"
 #include "console/console_server.hpp"
 #include "engine/address.hpp"
@@ -40,7 +41,10 @@ struct LoadedPlan {
 
 LoadedPlan load(const Options& options) {
   LoadedPlan loaded;
-  loaded.plan = plan::load_plan(options.script);
+  {
+    const LoadWatchdog watchdog(options.script, std::chrono::seconds(10));
+    loaded.plan = plan::load_plan(options.script);
+  }
   protocol::LuaLimits limits;
   limits.memory_bytes = options.lua_memory_limit;
   limits.call_time = options.lua_call_limit;

@@ -24,7 +24,20 @@ struct LimitReached {
 /// the size of the subtree its anchor names, without building anything.
 class ExpansionCounter final : public YAML::EventHandler {
  public:
-  void OnDocumentStart(const YAML::Mark&) override {
+  explicit ExpansionCounter(std::string_view text) : text_(text) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 starts the same empty document again and again at a
+    // stray ',' or ']' where a document should begin (its issue #1040):
+    // without progress, stop.
+    if (documents_++ > 0 && mark.pos == last_start_) {
+      const char token = mark.pos >= 0 && static_cast<std::size_t>(mark.pos) < text_.size()
+                             ? text_[static_cast<std::size_t>(mark.pos)]
+                             : '?';
+      throw LimitReached{
+          {location_of(mark), fmt::format("invalid YAML: unexpected '{}'", printable_char(token))}};
+    }
+    last_start_ = mark.pos;
     sizes_.clear();
     open_.clear();
     total_ = 0;
@@ -94,6 +107,14 @@ class ExpansionCounter final : public YAML::EventHandler {
     sizes_[anchor] = nodes;
   }
 
+  static std::string printable_char(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
+  }
+
+  std::string_view text_;             // the script, for messages
+  std::size_t documents_ = 0;         // documents begun
+  int last_start_ = -1;               // where the last one began
   std::vector<std::uint64_t> sizes_;  // expanded size by anchor id
   std::vector<Open> open_;            // enclosing lists and maps, innermost last
   std::uint64_t total_ = 0;           // nodes in the document so far, expanded
@@ -104,7 +125,7 @@ class ExpansionCounter final : public YAML::EventHandler {
 std::optional<Problem> find_yaml_limit_problem(std::string_view yaml_text) {
   std::istringstream stream{std::string(yaml_text)};
   YAML::Parser parser(stream);
-  ExpansionCounter counter;
+  ExpansionCounter counter(yaml_text);
   try {
     while (parser.HandleNextDocument(counter)) {
     }

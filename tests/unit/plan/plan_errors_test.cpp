@@ -266,6 +266,14 @@ TEST(PlanErrors, DeepNestingIsRefusedWhereItPassesTheBound) {
   EXPECT_EQ(error_of(yaml), "plan.yml:4:75: lists and maps nested deeper than 64 levels");
 }
 
+// yaml-cpp 0.7 starts the same empty document for ever at a stray ','
+// (its issue #1040); found by the fuzzer as a hang.
+TEST(PlanErrors, StrayCommaWhereADocumentBeginsIsAnErrorNotAHang) {
+  EXPECT_EQ(error_of(","), "plan.yml:1:1: invalid YAML: unexpected ','");
+  EXPECT_EQ(error_of(", protocol: durtil: durtionon: 1s\n\nons: []\n"),
+            "plan.yml:1:1: invalid YAML: unexpected ','");
+}
+
 TEST(PlanErrors, SecondDocument) {
   EXPECT_EQ(error_of("protocol: p\nactions: [{command: a}]\n---\nprotocol: q\n"),
             "plan.yml:4:1: a second YAML document: a plan is a single document");
