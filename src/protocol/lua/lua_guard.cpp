@@ -40,7 +40,7 @@ void* LuaGuard::allocate(void* guard, void* block, std::size_t old_size,
   const std::size_t limit = self.limits_.memory_bytes;
   if (self.running_ && limit != 0 && new_size > old_size &&
       self.used_ - old_size + new_size > limit) {
-    self.refused_ = true;
+    self.stopped_ = true;
     return nullptr;  // LuaJIT raises "not enough memory" in the running code
   }
   void* moved = std::realloc(block, new_size);
@@ -72,6 +72,7 @@ void LuaGuard::on_count(lua_State* state, lua_Debug* debug) {
   // From now on every instruction fails, so that a script's own pcall
   // cannot catch the error and carry on: the code unwinds to swarm.
   lua_sethook(state, on_count, LUA_MASKCOUNT, 1);
+  guard.stopped_ = true;
   const bool call_limit = guard.limit_ == guard.limits_.call_time;
   lua_getinfo(state, "Sl", debug);  // where the code was: "durian.lua:12"
   lua_pushfstring(state, "%s:%d: ran for more than %s without yielding (an endless loop?%s)",

@@ -67,8 +67,10 @@ class LuaGuard {
   const LuaLimits& limits() const noexcept { return limits_; }
   /// Bytes the state holds now.
   std::size_t used() const noexcept { return used_; }
-  /// Whether an allocation was refused since the last call; clears it.
-  bool take_refusal() noexcept { return std::exchange(refused_, false); }
+  /// Whether a limit stopped module code (an allocation refused, or the
+  /// time up) since the last call; clears it. Such code leaves garbage of
+  /// any size behind.
+  bool take_stop() noexcept { return std::exchange(stopped_, false); }
   /// What a memory error means, for messages: "not enough memory (the Lua
   /// heap reached --lua-memory-limit 1GiB)".
   std::string memory_message() const;
@@ -79,7 +81,7 @@ class LuaGuard {
   LuaLimits limits_;                                // what is allowed
   std::size_t used_ = 0;                            // bytes allocated now
   bool running_ = false;                            // module code runs (a Call lives)
-  bool refused_ = false;                            // an allocation was refused
+  bool stopped_ = false;                            // a limit stopped module code
   std::chrono::nanoseconds limit_{};                // the running call's time limit
   std::chrono::steady_clock::time_point deadline_;  // when it is over; max() if none
 };

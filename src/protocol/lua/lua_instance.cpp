@@ -101,7 +101,7 @@ CommandOutcome LuaInstance::failure(lua_State* thread, int status, const BoundAc
 }
 
 void LuaInstance::recover_memory() {
-  if (guard_.take_refusal()) lua_gc(state_.get(), LUA_GCCOLLECT, 0);
+  if (guard_.take_stop()) lua_gc(state_.get(), LUA_GCCOLLECT, 0);
 }
 
 Task<LuaInstance::Resumption> LuaInstance::perform(LuaRunner& runner, Client& client,

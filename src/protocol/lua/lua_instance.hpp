@@ -57,8 +57,8 @@ class LuaInstance final : public ModuleInstance {
   static CommandOutcome failed_reply(LuaRunner& runner, const BoundAction& bound);
   /// The outcome of a coroutine that ended with an error (`status`).
   CommandOutcome failure(lua_State* thread, int status, const BoundAction& bound);
-  /// After a refused allocation: collects the garbage at once, so that the
-  /// next command starts with the heap the live data needs.
+  /// After a limit stopped module code: collects the garbage at once, so
+  /// that the next command starts with the heap the live data needs.
   void recover_memory();
 
   LuaStatePtr state_;                 // this worker's Lua state

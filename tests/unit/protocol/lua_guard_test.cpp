@@ -33,6 +33,10 @@ function M.hog(client)
   while true do i = i + 1; t[i] = string.rep("x", 1000) .. i end
 end
 function M.jit_on(client) jit.on() end
+function M.hoard(client)
+  local t = {}
+  while true do t[#t + 1] = {} end
+end
 function M.ping(client)
   client:send_for_reply("PING\r\n", swarm.reply_parser_crlf())
 end
@@ -91,7 +95,9 @@ TEST_F(LuaGuardTest, AParserThatNeverReturnsIsAScriptError) {
 }
 
 TEST_F(LuaGuardTest, ACommandAllocatingWithoutEndFailsAndItsGarbageIsCollected) {
-  auto lua = instance(kHazards, {action("hog"), action("ping")}, fast_limits());
+  LuaLimits limits = fast_limits();
+  limits.call_time = 10s;  // the memory limit comes first, however busy the machine
+  auto lua = instance(kHazards, {action("hog"), action("ping")}, limits);
   const std::size_t before = lua->memory_bytes();
   for (int round = 0; round < 3; ++round) {
     FakeClient client;
@@ -101,6 +107,19 @@ TEST_F(LuaGuardTest, ACommandAllocatingWithoutEndFailsAndItsGarbageIsCollected) 
               "hog: not enough memory (the Lua heap reached --lua-memory-limit 16MiB)");
     EXPECT_LT(lua->memory_bytes(), before + (1 << 20)) << "round " << round;
   }
+  expect_still_serves(*lua, 1);
+}
+
+TEST_F(LuaGuardTest, GarbageLeftByCodeStoppedForTimeIsCollectedToo) {
+  LuaLimits limits = fast_limits();
+  limits.memory_bytes = std::size_t{1} << 30;
+  auto lua = instance(kHazards, {action("hoard"), action("ping")}, limits);
+  const std::size_t before = lua->memory_bytes();
+  FakeClient client;
+  const CommandOutcome outcome = run_now(*lua, 0, client);
+  EXPECT_EQ(outcome.kind, Kind::script_error);
+  EXPECT_THAT(outcome.message, HasSubstr("ran for more than 50ms without yielding"));
+  EXPECT_LT(lua->memory_bytes(), before + (1 << 20));
   expect_still_serves(*lua, 1);
 }
 
