@@ -9,7 +9,9 @@ packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev lib
           libgtest-dev libgmock-dev python3 python3-pytest
           python3-jsonschema python3-prometheus-client redis-server redis-tools
           prometheus chromium nodejs
-          netcat-openbsd)
+          netcat-openbsd
+          # the fuzz targets (scripts/fuzz.sh): clang and its libFuzzer runtime
+          clang libclang-rt-14-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -34,7 +34,7 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
       out_(out),
       status_timer_(io),
       duration_timer_(io),
-      signals_(io, SIGINT, SIGTERM),
+      signals_(io, SIGINT, SIGTERM, SIGHUP),
       resolver_(io, engine),
       judge_timer_(io),
       warmup_timer_(io),
@@ -44,8 +44,13 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
 
 void Controller::start(console::ConsoleServer* console) {
   console_ = console;
+  // SIGHUP (the terminal went away) ends the run like SIGTERM: the final
+  // report still goes out, to wherever stdout now leads.
   signals_.async_wait([this](const asio::error_code& error, int signal) {
-    if (!error) shutdown(signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    if (error) return;
+    shutdown(signal == SIGINT   ? "interrupted (SIGINT)"
+             : signal == SIGHUP ? "hangup (SIGHUP)"
+                                : "terminated (SIGTERM)");
   });
   if (settings_.duration) {
     duration_timer_.expires_after(*settings_.duration);
@@ -59,12 +64,15 @@ void Controller::start(console::ConsoleServer* console) {
 }
 
 void Controller::schedule_status() {
-  status_timer_.expires_after(settings_.interval);
-  status_timer_.async_wait([this](const asio::error_code& error) {
+  // --interval 0 prints no status blocks; the rest of the interval's work
+  // (names resolved again, the report's records) goes on at the default pace.
+  const bool show = settings_.interval > std::chrono::nanoseconds::zero();
+  status_timer_.expires_after(show ? settings_.interval : std::chrono::seconds(5));
+  status_timer_.async_wait([this, show](const asio::error_code& error) {
     if (error || stopping_) return;
     stats::Snapshot now = take_snapshot();
     resolver_.on_interval(connect_failures(now.totals));
-    print(status_text(now) + "\n");
+    if (show) print(status_text(now) + "\n");
     stats::IntervalRecord record = stats::interval_record(context_, now, previous_);
     if (observer_ != nullptr) observer_->on_interval(now, record);
     if (settings_.keep_intervals) intervals_.push_back(std::move(record));
@@ -114,8 +122,13 @@ void Controller::schedule_judging() {
 }
 
 stats::Snapshot Controller::take_snapshot() {
-  stats::Snapshot snapshot{engine_.snapshot(), std::chrono::steady_clock::now()};
+  stats::Snapshot snapshot;
+  snapshot.totals = engine_.snapshot();
+  snapshot.taken = std::chrono::steady_clock::now();
+  snapshot.silent = engine_.silent_workers();
+  snapshot.workers = engine_.workers();
   context_.target = static_cast<std::int64_t>(engine_.target());
+  if (console_ != nullptr) context_.console_auth_failures = console_->auth_failures();
   return snapshot;
 }
 
@@ -199,8 +212,16 @@ void Controller::shutdown(const std::string& why) {
   stats::Snapshot at_stop = take_snapshot();
   thresholds_.offer_baseline(at_stop);
   result_.at_stop = std::move(at_stop.totals);
-  result_.clean = engine_.stop(std::chrono::seconds(5));
-  if (!result_.clean) std::fprintf(stderr, "swarm: some workers did not stop within 5s\n");
+  // Within 5 s of `stop` the process is gone, whatever a module does: a
+  // worker stuck in module code is named and left behind.
+  result_.clean = engine_.stop(kStopGrace);
+  for (const stats::SilentWorker& worker : engine_.silent_workers()) {
+    std::fprintf(stderr,
+                 "swarm: worker %zu did not stop within %llds (stuck in module code?); its %llu "
+                 "connections are left as they are\n",
+                 worker.index + 1, static_cast<long long>(kStopGrace.count()),
+                 static_cast<unsigned long long>(worker.connections));
+  }
   result_.end = take_snapshot();
   result_.thresholds = thresholds_.judge_final(result_.end, result_.at_stop);
   for (const auto& outcome : result_.thresholds) {

@@ -28,7 +28,7 @@
 namespace swarm::app {
 
 struct ControllerSettings {
-  std::chrono::nanoseconds interval;                 // status period
+  std::chrono::nanoseconds interval;                 // status period; 0 = none
   std::optional<std::chrono::nanoseconds> duration;  // run length, if limited
   engine::Capacity capacity;                         // for incr warnings
   bool keep_intervals = false;                       // keep a record per status (reports)
@@ -78,6 +78,8 @@ class Controller final : public console::ConsoleHandler {
   /// The status intervals recorded (with keep_intervals).
   const std::vector<stats::IntervalRecord>& intervals() const noexcept { return intervals_; }
   const stats::ReportContext& context() const noexcept { return context_; }
+  /// How long shutdown() waits for the workers to end.
+  static constexpr std::chrono::seconds kStopGrace{3};
 
   /// Tells `observer` of every interval and of the stop (null: nobody).
   void observe(RunObserver* observer) noexcept { observer_ = observer; }
@@ -126,7 +128,7 @@ class Controller final : public console::ConsoleHandler {
   console::ConsoleServer* console_ = nullptr;     // closed at shutdown
   asio::steady_timer status_timer_;               // next status block
   asio::steady_timer duration_timer_;             // end of --duration
-  asio::signal_set signals_;                      // SIGINT, SIGTERM
+  asio::signal_set signals_;                      // SIGINT, SIGTERM, SIGHUP
   ServerResolver resolver_;                       // names again when connects fail
   asio::steady_timer judge_timer_;                // next live check of abort thresholds
   asio::steady_timer warmup_timer_;               // next end of a threshold's warmup

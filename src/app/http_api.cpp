@@ -93,7 +93,7 @@ std::string sse(std::string_view event, std::string_view data) {
 HttpApi::HttpApi(Controller& controller, std::string config_json, stats::MetricsInfo info)
     : controller_(controller), config_json_(std::move(config_json)), info_(std::move(info)) {
   // Before the first interval: the record of an empty run at its start.
-  const stats::Snapshot start{stats::Recorder{}, controller_.context().started};
+  const stats::Snapshot start{stats::Recorder{}, controller_.context().started, {}};
   const stats::IntervalRecord record = stats::interval_record(controller_.context(), start, start);
   status_json_ = stats::format_interval_json(record);
   live_json_ = stats::format_live_json(controller_.context(), start, record);

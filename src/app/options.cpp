@@ -1,8 +1,10 @@
 #include "app/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <limits>
 #include <thread>
 
+#include "app/flag_checks.hpp"
 #include "plan/byte_size.hpp"
 #include "plan/duration.hpp"
 #include "plan/rate.hpp"
@@ -10,53 +12,20 @@
 namespace swarm::app {
 namespace {
 
-/// A CLI11 validator that accepts `250ms`, `2s`, `1m`, `1.5`.
-struct DurationValidator : CLI::Validator {
-  DurationValidator() {
-    name_ = "DURATION";
-    func_ = [](const std::string& text) {
-      return plan::parse_duration(text) ? std::string()
-                                        : "expected a duration like 250ms, 2s, 1m or 1.5";
-    };
-  }
-};
-
-/// Adds a duration flag that writes into `target`.
+/// Adds a duration flag that writes into `target`; 0 is accepted (the
+/// caller decides what it means: "none" for every flag here).
 CLI::Option* add_duration(CLI::App& cli, const std::string& flags, std::chrono::nanoseconds& target,
                           const std::string& help) {
   return cli
       .add_option_function<std::string>(
           flags, [&target](const std::string& text) { target = *plan::parse_duration(text); }, help)
-      ->check(DurationValidator())
+      ->check(duration())
       ->type_name("DURATION");
 }
 
-/// A CLI11 validator that accepts `1048576`, `64KiB`, `1M`.
-struct ByteSizeValidator : CLI::Validator {
-  ByteSizeValidator() {
-    name_ = "BYTES";
-    func_ = [](const std::string& text) {
-      return plan::parse_byte_size(text) ? std::string()
-                                         : "expected a size in bytes like 1048576, 64KiB or 1MiB";
-    };
-  }
-};
-
-}  // namespace
-
-ParsedOptions parse_options(int argc, char** argv) {
-  Options o;
-  o.threads = std::max(1u, std::thread::hardware_concurrency());
-  CLI::App cli{
-      "swarm: opens many persistent TCP connections to a server and runs a YAML plan on each, "
-      "through a Lua protocol module. Steer it live: telnet to --listen and type `incr 1000`, "
-      "`decr 100`, `stat`, `stop`.",
-      "swarm"};
-  cli.get_formatter()->column_width(34);
-  cli.failure_message([](const CLI::App*, const CLI::Error& error) {
-    return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
-  });
-  cli.add_option("-l,--listen", o.listen, "Console address (host:port or [v6]:port)")
+void add_target_flags(CLI::App& cli, Options& o) {
+  cli.add_option("-l,--listen", o.listen,
+                 "Console address (host:port or [v6]:port); beyond loopback it needs a token")
       ->capture_default_str();
   cli.add_option("-r,--server", o.servers,
                  "Server under test, host:port or [v6]:port (repeat for several)")
@@ -67,18 +36,21 @@ ParsedOptions parse_options(int argc, char** argv) {
   cli.add_option("-p,--protocol-dir", o.protocol_dir, "Directory holding the plan's NAME.lua")
       ->required()
       ->check(CLI::ExistingDirectory);
+  cli.add_option("--source", o.sources,
+                 "Local source addresses: a,b  127.0.0.1-127.0.0.50  127.0.0.0/26");
+}
+
+void add_load_flags(CLI::App& cli, Options& o) {
   cli.add_option("--threads", o.threads, "Worker threads (default: cores)")
-      ->check(CLI::Range(1, 1024));
+      ->check(whole_number(1, 1024));
   cli.add_option("--connections", o.connections, "Connections to open at start")
-      ->capture_default_str();
-  std::chrono::nanoseconds duration{};
-  auto* duration_flag = add_duration(cli, "--duration", duration,
-                                     "Stop after this long, print the final report, exit 0");
-  add_duration(cli, "--interval", o.interval, "Status period (default 5s)");
+      ->capture_default_str()
+      ->check(whole_number(0, kMaxConnectionsAtOnce));
+  add_duration(cli, "--interval", o.interval, "Status period (default 5s; 0 = no status blocks)");
   cli.add_option("--connect-rate", o.connect_rate,
                  "New connections per second, all workers together (0 = as fast as possible)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number(1e9));
   cli.add_option_function<double>(
          "--rate", [&o](double rate) { o.rate = rate; },
          "Rate mode: command calls per second, all connections together, each connection "
@@ -98,7 +70,7 @@ ParsedOptions parse_options(int argc, char** argv) {
           "R"));
   cli.add_option("--max-connecting", o.max_connecting, "Connects in flight at once")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1'000'000));
   add_duration(cli, "--timeout", o.timeout, "Reply timeout (default 10s; 0 = none)");
   add_duration(cli, "--connect-timeout", o.connect_timeout,
                "Connect timeout (default 10s; 0 = none)");
@@ -109,20 +81,31 @@ ParsedOptions parse_options(int argc, char** argv) {
          },
          "Largest reply (or pushed data held); past it the connection closes, counted as "
          "reply_too_large (default 1MiB or the protocol's; 0 = none)")
-      ->check(ByteSizeValidator())
+      ->check(byte_size(std::uint64_t{1} << 40))
       ->type_name("BYTES");
   cli.add_option("--sndbuf", o.sndbuf, "SO_SNDBUF bytes per connection (0 = kernel default)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, 1 << 30));
   cli.add_option("--rcvbuf", o.rcvbuf, "SO_RCVBUF bytes per connection (0 = kernel default)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cli.add_option("--source", o.sources,
-                 "Local source addresses: a,b  127.0.0.1-127.0.0.50  127.0.0.0/26");
-  cli.add_option("--max-sessions", o.max_sessions, "Console sessions at once")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cli.add_option("--seed", o.seed, "Random seed (0 = from the clock)");
+      ->check(whole_number(0, 1 << 30));
+  cli.add_option("--seed", o.seed, "Random seed (0 = from the clock)")
+      ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max()));
+}
+
+void add_module_flags(CLI::App& cli, Options& o) {
+  cli.add_option_function<std::string>(
+         "--lua-memory-limit",
+         [&o](const std::string& text) { o.lua_memory_limit = *plan::parse_byte_size(text); },
+         "Lua heap per worker; past it a command fails as a script error (default 1GiB; 0 = none)")
+      ->check(byte_size(std::uint64_t{1} << 40))
+      ->type_name("BYTES");
+  add_duration(cli, "--lua-call-limit", o.lua_call_limit,
+               "Longest a Lua command or parser may run without yielding; past it, a script "
+               "error (default 1s; 0 = none, and the JIT on)");
+}
+
+void add_report_flags(CLI::App& cli, Options& o) {
   cli.add_option("--report", o.report,
                  "Write a JSON report here at the end (docs/report.schema.json)")
       ->type_name("FILE.json");
@@ -137,22 +120,63 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->allow_extra_args(false);
   cli.add_option("--http", o.http,
                  "Serve a live dashboard, Prometheus /metrics and a JSON API (/api/status, "
-                 "/api/incr?n=N, /api/decr?n=N, /api/stop) on host:port (loopback unless a token "
-                 "is given)")
+                 "/api/incr?n=N, /api/decr?n=N, /api/rate?r=R, /api/stop) on host:port (loopback "
+                 "unless a token is given)")
       ->type_name("ADDR");
   cli.add_option(
          "--html", o.html,
          "Write a self-contained HTML report (charts, latency distributions) here at the end")
       ->type_name("FILE.html");
+}
+
+void add_console_flags(CLI::App& cli, Options& o) {
+  cli.add_option("--max-sessions", o.max_sessions, "Console sessions at once")
+      ->capture_default_str()
+      ->check(whole_number(1, 1000));
+  cli.add_option("--console-token-file", o.console_token_file,
+                 "File holding the console's token: sessions must `auth TOKEN` first "
+                 "(or set SWARM_CONSOLE_TOKEN)")
+      ->check(CLI::ExistingFile);
+  add_duration(cli, "--console-idle-timeout", o.console_idle_timeout,
+               "Close a console session idle this long (default 5m; 0 = never)");
+  cli.add_option("--console-log", o.console_log,
+                 "Append every console command, with peer and time, to this file (default: "
+                 "stderr)");
+}
+
+}  // namespace
+
+ParsedOptions parse_options(int argc, char** argv) {
+  Options o;
+  o.threads = std::max(1u, std::thread::hardware_concurrency());
+  CLI::App cli{
+      "swarm: opens many persistent TCP connections to a server and runs a YAML plan on each, "
+      "through a Lua protocol module. Steer it live: telnet to --listen and type `incr 1000`, "
+      "`decr 100`, `stat`, `stop`.",
+      "swarm"};
+  cli.get_formatter()->column_width(34);
+  cli.failure_message([](const CLI::App*, const CLI::Error& error) {
+    return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
+  });
+  add_target_flags(cli, o);
+  add_load_flags(cli, o);
+  std::chrono::nanoseconds duration{};
+  auto* duration_flag = add_duration(cli, "--duration", duration,
+                                     "Stop after this long, print the final report, exit 0 "
+                                     "(0 = run until stopped)");
+  add_module_flags(cli, o);
+  add_report_flags(cli, o);
+  add_console_flags(cli, o);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     int code = cli.exit(error);
     return {std::nullopt, code == 0 ? 0 : 2};  // 2: bad usage, as for a bad plan
   }
-  if (duration_flag->count() > 0) o.duration = duration;
+  if (duration_flag->count() > 0 && duration > std::chrono::nanoseconds::zero()) {
+    o.duration = duration;
+  }
   o.argv.assign(argv, argv + argc);
-  if (o.interval <= std::chrono::nanoseconds::zero()) o.interval = std::chrono::seconds(5);
   return {o, 0};
 }
 

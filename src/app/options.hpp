@@ -21,13 +21,13 @@ struct Options {
   std::size_t threads = 1;                                     // worker threads
   std::size_t connections = 0;                                 // connections opened at start
   std::optional<std::chrono::nanoseconds> duration;            // stop after this long
-  std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status period
+  std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status period; 0 = none
   double connect_rate = 1000;         // new connections per second; 0 = unpaced
   std::optional<double> rate;         // --rate: calls per second, all connections (rate
                                       // mode); 0 = off; unset: the plan's `rate:`, if any
   std::size_t max_connecting = 1000;  // connects in flight at once
-  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout
-  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};          // reply timeout; 0 = none
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout; 0 = none
   std::optional<std::size_t> max_reply;  // --max-reply; unset: the module's default
   int sndbuf = 1024;                     // SO_SNDBUF; 0 = kernel default
   int rcvbuf = 128;                      // SO_RCVBUF; 0 = kernel default
@@ -40,7 +40,16 @@ struct Options {
   std::string http;                      // --http: dashboard, metrics and API address; empty = off
   std::string html;                      // --html: self-contained HTML report file; empty = none
   std::vector<std::string> argv;         // the command line as given (for the report)
+  std::uint64_t lua_memory_limit = std::uint64_t{1} << 30;  // Lua heap per worker; 0 = none
+  std::chrono::nanoseconds lua_call_limit{std::chrono::seconds(1)};  // Lua code without a
+                                                                     // yield; 0 = none
+  std::string console_token_file;  // file holding the console's token (else the env's)
+  std::chrono::nanoseconds console_idle_timeout{std::chrono::minutes(5)};  // 0 = none
+  std::string console_log;  // where console commands are logged; empty = stderr
 };
+
+/// The largest number of connections one --connections or `incr` asks for.
+inline constexpr std::uint64_t kMaxConnectionsAtOnce = 10'000'000;
 
 /// What parse_options() decided.
 struct ParsedOptions {

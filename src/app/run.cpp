@@ -5,16 +5,21 @@
 #include <asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <stdexcept>
 
 #include "app/controller.hpp"
 #include "app/http_api.hpp"
+#include "app/load_watchdog.hpp"
 #include "app/notices.hpp"
 #include "app/progress_line.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
+#include "console/access_token.hpp"
+#include "console/console_log.hpp"
 #include "console/console_server.hpp"
 #include "engine/address.hpp"
 #include "engine/capacity.hpp"
@@ -40,9 +45,16 @@ struct LoadedPlan {
 
 LoadedPlan load(const Options& options) {
   LoadedPlan loaded;
-  loaded.plan = plan::load_plan(options.script);
+  {
+    const LoadWatchdog watchdog(options.script, std::chrono::seconds(10));
+    loaded.plan = plan::load_plan(options.script);
+  }
+  protocol::LuaLimits limits;
+  limits.memory_bytes = options.lua_memory_limit;
+  limits.call_time = options.lua_call_limit;
   try {
-    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
+    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol,
+                                          protocol::builtin_protocols(), limits);
   } catch (const std::exception& error) {
     const plan::SourceLocation& where = loaded.plan.protocol_where;
     throw SetupError(fmt::format("{}:{}:{}: protocol '{}': {}", options.script, where.line,
@@ -59,6 +71,28 @@ LoadedPlan load(const Options& options) {
   return loaded;
 }
 
+/// Refuses --source addresses this host does not have: every connect from
+/// them would fail (EADDRNOTAVAIL), and the run would loop with none open.
+void check_sources(const std::vector<engine::SocketAddress>& sources) {
+  std::size_t bad = 0;
+  std::string first;
+  for (const auto& source : sources) {
+    const int error = engine::source_bind_error(source);
+    if (error == 0) continue;
+    if (bad++ == 0) {
+      const std::string address = engine::to_string(source);
+      first = fmt::format("{} ({})", address.substr(0, address.rfind(':')), std::strerror(error));
+    }
+  }
+  if (bad == 0) return;
+  const std::string more =
+      bad > 1 ? fmt::format(", and {} more of the {}", bad - 1, sources.size()) : "";
+  throw SetupError(
+      fmt::format("--source: this host cannot send from {}{}: give addresses of "
+                  "this host (see `ip -brief address`)",
+                  first, more));
+}
+
 engine::EngineConfig engine_config(const Options& options) {
   engine::EngineConfig config;
   if (!options.sources.empty()) {
@@ -67,6 +101,7 @@ engine::EngineConfig engine_config(const Options& options) {
     } catch (const std::exception& error) {
       throw SetupError(fmt::format("--source: {}", error.what()));
     }
+    check_sources(config.sources);
   }
   for (const auto& server : options.servers) {
     try {
@@ -78,7 +113,7 @@ engine::EngineConfig engine_config(const Options& options) {
   config.threads = options.threads;
   config.connect_rate = options.connect_rate;
   config.max_connecting = options.max_connecting;
-  config.timeout = options.timeout;
+  config.timeout = options.timeout;  // 0: none (the engine arms no timer)
   config.connect_timeout = options.connect_timeout;
   config.sndbuf = options.sndbuf;
   config.rcvbuf = options.rcvbuf;
@@ -107,12 +142,19 @@ asio::ip::tcp::endpoint http_endpoint(const std::string& http) {
   }
 }
 
-/// Who may use --http. Beyond loopback anyone who reaches the port could
-/// steer the load, so a token is required there.
-web::HttpAccess http_access(const std::string& flag, const asio::ip::tcp::endpoint& endpoint) {
-  // TODO(hardening): take the console's token (--console-token-file,
-  // SWARM_CONSOLE_TOKEN) and its throttle once they land, as a TokenCheck.
+/// Who may use --http: the console's token (the same secret, checked in
+/// constant time), with failures slowed by a throttle of the endpoint's own.
+/// Beyond loopback anyone who reaches the port could steer the load, so a
+/// token is required there.
+web::HttpAccess http_access(const std::string& flag, const asio::ip::tcp::endpoint& endpoint,
+                            const std::optional<console::AccessToken>& secret) {
   std::optional<web::TokenCheck> token;
+  if (secret) {
+    auto throttle = std::make_shared<console::AuthThrottle>();
+    token = web::TokenCheck{
+        [secret = *secret](std::string_view offered) { return secret.matches(offered); },
+        [throttle] { return throttle->fail(std::chrono::steady_clock::now()); }};
+  }
   if (!token && !endpoint.address().is_loopback()) {
     throw SetupError(fmt::format(
         "--http {}: beyond loopback anyone who reaches this port could steer the load; give "
@@ -126,8 +168,9 @@ web::HttpAccess http_access(const std::string& flag, const asio::ip::tcp::endpoi
 /// The HTTP endpoint of a run, when --http is given.
 struct HttpEndpoint {
   HttpEndpoint(asio::io_context& io, const Options& options, Controller& controller,
-               const stats::RunConfig& config, const std::string& protocol)
-      : access(http_access(options.http, http_endpoint(options.http))),
+               const stats::RunConfig& config, const std::string& protocol,
+               const std::optional<console::AccessToken>& token)
+      : access(http_access(options.http, http_endpoint(options.http), token)),
         api(controller, stats::format_config_json(config),
             {swarm_version(), protocol,
              std::chrono::duration<double>(config.started_at.time_since_epoch()).count()}),
@@ -143,10 +186,11 @@ struct HttpEndpoint {
 
 std::unique_ptr<HttpEndpoint> open_http(asio::io_context& io, const Options& options,
                                         Controller& controller, const stats::RunConfig& config,
-                                        const std::string& protocol) {
+                                        const std::string& protocol,
+                                        const std::optional<console::AccessToken>& token) {
   if (options.http.empty()) return nullptr;
   try {
-    return std::make_unique<HttpEndpoint>(io, options, controller, config, protocol);
+    return std::make_unique<HttpEndpoint>(io, options, controller, config, protocol, token);
   } catch (const SetupError&) {
     throw;
   } catch (const std::exception& error) {
@@ -171,6 +215,32 @@ std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
   return text;
 }
 
+/// Who may use the console. Beyond loopback a token is required: anyone who
+/// reaches the port could otherwise point the whole load wherever they like.
+console::ConsoleServerOptions console_options(const Options& options) {
+  console::ConsoleServerOptions settings;
+  settings.max_sessions = options.max_sessions;
+  settings.idle_timeout = options.console_idle_timeout;
+  try {
+    settings.token =
+        console::AccessToken::load(options.console_token_file, std::getenv("SWARM_CONSOLE_TOKEN"));
+    if (!options.console_log.empty()) {
+      settings.log = std::make_shared<console::ConsoleLog>(options.console_log);
+    }
+  } catch (const std::exception& error) {
+    throw SetupError(error.what());
+  }
+  const asio::ip::tcp::endpoint endpoint = console_endpoint(options.listen);
+  if (!settings.token && !endpoint.address().is_loopback()) {
+    throw SetupError(fmt::format(
+        "--listen {}: the console would be reachable from other hosts, and anyone reaching it "
+        "could steer the load; give it a token (--console-token-file FILE or "
+        "SWARM_CONSOLE_TOKEN), or listen on loopback (127.0.0.1:PORT)",
+        options.listen));
+  }
+  return settings;
+}
+
 stats::ReportContext report_context(const plan::Plan& plan) {
   stats::ReportContext context;
   for (const auto& action : plan.actions) context.action_names.push_back(action.command);
@@ -188,7 +258,32 @@ double rate_of(const Options& options, const plan::Plan& plan) {
   return *options.rate;
 }
 
+void announce(const Options& options, const engine::EngineConfig& config, const LoadedPlan& loaded,
+              const console::ConsoleServer& console, const HttpEndpoint* http, bool token) {
+  std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
+              config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
+              loaded.plan.actions.size(), describe_servers(config.servers).c_str());
+  std::printf(
+      "swarm: console on %s (telnet or nc; %stry `incr 100`, `stat`, `rate 1000`, `stop`)\n",
+      console::to_string(console.local_endpoint()).c_str(),
+      token ? "`auth TOKEN` first, then " : "");
+  if (http != nullptr) {
+    std::printf(
+        "swarm: dashboard on http://%s/ (metrics /metrics, API /api/status)%s\n",
+        console::to_string(http->server.local_endpoint()).c_str(),
+        token ? " (with the token: Authorization: Bearer TOKEN, or /?token=TOKEN once)" : "");
+  }
+  if (config.rate > 0) {
+    std::printf("swarm: %s\n", describe_rate(config.rate, options.connections).c_str());
+  }
+  std::fflush(stdout);
+}
+
 int run_loaded(const Options& options, LoadedPlan& loaded) {
+  // Checked before anything starts: a console open to strangers is refused.
+  console::ConsoleServerOptions console_settings = console_options(options);
+  const std::optional<console::AccessToken> secret = console_settings.token;  // --http's too
+  const bool token = secret.has_value();
   engine::EngineConfig config = engine_config(options);
   config.max_reply = options.max_reply.value_or(loaded.module->default_max_reply());
   config.rate = rate_of(options, loaded.plan);
@@ -209,27 +304,15 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},
                         std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,
-                                 {.max_sessions = options.max_sessions});
+                                 std::move(console_settings));
   // Bound before any connection opens: a port in use stops the run here.
-  const auto http = open_http(io, options, controller, run_record, loaded.plan.protocol);
+  const auto http = open_http(io, options, controller, run_record, loaded.plan.protocol, secret);
   controller.set_html_writer([&run_record, &controller](const std::string& path) {
     return write_html_now(run_record, controller, path);
   });
   console.start();
   if (http) http->server.start();
-  std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
-              config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
-              loaded.plan.actions.size(), describe_servers(config.servers).c_str());
-  std::printf("swarm: console on %s (telnet or nc; try `incr 100`, `stat`, `rate 1000`, `stop`)\n",
-              console::to_string(console.local_endpoint()).c_str());
-  if (http) {
-    std::printf("swarm: dashboard on http://%s/ (metrics /metrics, API /api/status)\n",
-                console::to_string(http->server.local_endpoint()).c_str());
-  }
-  if (config.rate > 0) {
-    std::printf("swarm: %s\n", describe_rate(config.rate, options.connections).c_str());
-  }
-  std::fflush(stdout);
+  announce(options, config, loaded, console, http ? &*http : nullptr, token);
   // On a terminal, the ramp's progress on the last line; a pipe or a file
   // gets the status blocks only.
   std::optional<ProgressLine> progress;
@@ -243,9 +326,19 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   if (progress) progress->start();
   if (options.connections > 0) controller.open(options.connections);
   io.run();
-  const int status = !controller.clean() ? 1 : controller.result().thresholds_failed ? 99 : 0;
+  // A worker left behind stuck in module code does not fail the run: it
+  // ended as asked, and the report names the worker.
+  const int status = controller.result().thresholds_failed ? 99 : 0;
   const bool written = write_outputs(options, std::move(run_record), controller, status);
-  return status == 0 && !written ? 1 : status;
+  const int exit_status = status == 0 && !written ? 1 : status;
+  if (!controller.clean()) {
+    // That worker still runs module code, on this plan and module: end the
+    // process here, before anything it uses is destroyed.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(exit_status);
+  }
+  return exit_status;
 }
 
 }  // namespace

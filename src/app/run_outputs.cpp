@@ -74,6 +74,11 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"threshold", o.thresholds},
       {"http", text_or_null(o.http)},
       {"html", text_or_null(o.html)},
+      {"lua-memory-limit", static_cast<std::int64_t>(o.lua_memory_limit)},
+      {"lua-call-limit", duration(o.lua_call_limit)},
+      {"console-token-file", text_or_null(o.console_token_file)},  // the path, never the token
+      {"console-idle-timeout", duration(o.console_idle_timeout)},
+      {"console-log", text_or_null(o.console_log)},
   };
 }
 

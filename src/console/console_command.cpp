@@ -6,6 +6,8 @@
 #include <charconv>
 #include <vector>
 
+#include "console/printable.hpp"
+
 namespace swarm::console {
 namespace {
 
@@ -64,14 +66,24 @@ std::string_view rest_after(std::string_view line, std::string_view word) {
   return rest;
 }
 
+ConsoleParseResult parse_auth(const std::vector<std::string_view>& words) {
+  if (words.size() < 2) return invalid("'auth' needs the token, e.g. 'auth 3f2a...'");
+  if (words.size() > 2) {
+    // The rest is not echoed: it may be most of a token.
+    return invalid("'auth' takes one token, without spaces");
+  }
+  ConsoleCommand command{ConsoleCommand::Kind::auth, 0, {}, 0, std::string(words[1])};
+  return command;
+}
+
 ConsoleParseResult parse_count(ConsoleCommand::Kind kind, const std::string& name,
                                std::string_view line, const std::vector<std::string_view>& words) {
   if (words.size() < 2) {
     return invalid(fmt::format("'{0}' needs a number, e.g. '{0} 100'", name));
   }
   if (words.size() > 2) {
-    return invalid(
-        fmt::format("'{}' takes one number, got extra '{}'", name, rest_after(line, words[1])));
+    return invalid(fmt::format("'{}' takes one number, got extra '{}'", name,
+                               printable(rest_after(line, words[1]))));
   }
   const std::string_view text = words[1];
   const bool all_digits =
@@ -79,13 +91,14 @@ ConsoleParseResult parse_count(ConsoleCommand::Kind kind, const std::string& nam
   std::uint64_t count = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
   if (all_digits && (ec == std::errc::result_out_of_range || count > max_console_count)) {
-    return invalid(
-        fmt::format("'{}' takes at most {} at a time, got '{}'", name, max_console_count, text));
+    return invalid(fmt::format("'{}' takes at most {} at a time, got '{}'", name, max_console_count,
+                               printable(text)));
   }
   if (!all_digits || ec != std::errc{} || end != text.data() + text.size() || count == 0) {
-    return invalid(fmt::format("'{}' needs a positive whole number, got '{}'", name, text));
+    return invalid(
+        fmt::format("'{}' needs a positive whole number, got '{}'", name, printable(text)));
   }
-  return ConsoleCommand{kind, count, {}};
+  return ConsoleCommand{kind, count, {}, 0, {}};
 }
 
 /// `rate R` (calls per second, all connections; a number as typed) or
@@ -99,7 +112,7 @@ ConsoleParseResult parse_rate(std::string_view line, const std::vector<std::stri
         fmt::format("'rate' takes one number, got extra '{}'", rest_after(line, words[1])));
   }
   std::string_view text = words[1];
-  if (to_lower(text) == "off") return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, 0};
+  if (to_lower(text) == "off") return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, 0, {}};
   if (text.ends_with("/s")) text.remove_suffix(2);
   double rate = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rate);
@@ -107,7 +120,7 @@ ConsoleParseResult parse_rate(std::string_view line, const std::vector<std::stri
     return invalid(
         fmt::format("'rate' needs calls per second (e.g. 1000) or 'off', got '{}'", words[1]));
   }
-  return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, rate};
+  return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, rate, {}};
 }
 
 }  // namespace
@@ -123,9 +136,10 @@ ConsoleParseResult parse_console_command(std::string_view line) {
     // may hold spaces: it is the rest of the line).
     const std::string_view file = rest_after(line, words[1]);
     if (file.empty()) return invalid("'stat html' needs a file, e.g. 'stat html run.html'");
-    return ConsoleCommand{ConsoleCommand::Kind::stat_html, 0, std::string(file)};
+    return ConsoleCommand{ConsoleCommand::Kind::stat_html, 0, std::string(file), 0, {}};
   }
   if (name == "rate") return parse_rate(line, words);
+  if (name == "auth") return parse_auth(words);
   static constexpr std::pair<std::string_view, ConsoleCommand::Kind> bare[] = {
       {"stop", ConsoleCommand::Kind::stop},
       {"quit", ConsoleCommand::Kind::quit},
@@ -135,12 +149,12 @@ ConsoleParseResult parse_console_command(std::string_view line) {
   for (const auto& [word, kind] : bare) {
     if (name != word) continue;
     if (words.size() > 1) {
-      return invalid(
-          fmt::format("'{}' takes no arguments, got '{}'", name, rest_after(line, words[0])));
+      return invalid(fmt::format("'{}' takes no arguments, got '{}'", name,
+                                 printable(rest_after(line, words[0]))));
     }
-    return ConsoleCommand{kind, 0, {}};
+    return ConsoleCommand{kind, 0, {}, 0, {}};
   }
-  return ConsoleParseError{fmt::format("Unknown command '{}'", words[0]), true};
+  return ConsoleParseError{fmt::format("Unknown command '{}'", printable(words[0])), true};
 }
 
 std::string_view console_usage() {
@@ -149,6 +163,12 @@ std::string_view console_usage() {
 
 std::string_view console_greeting() {
   static const std::string greeting = std::string(banner_text) + std::string(usage_text);
+  return greeting;
+}
+
+std::string_view console_auth_greeting() {
+  static const std::string greeting =
+      std::string(banner_text) + "This console needs a token: type `auth TOKEN` first.\r\n";
   return greeting;
 }
 

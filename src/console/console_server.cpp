@@ -25,12 +25,14 @@ namespace detail {
 /// with the server; it outlives the server while they are pending.
 struct ConsoleServerState {
   ConsoleServerState(asio::io_context& io, ConsoleHandler& h, ConsoleServerOptions o)
-      : acceptor(io), handler(h), options(o) {}
+      : acceptor(io), handler(h), shared(std::make_shared<ConsoleShared>()) {
+    shared->options = std::move(o);
+  }
 
-  asio::ip::tcp::acceptor acceptor;  // the listening socket
-  ConsoleHandler& handler;           // runs the commands of every session
-  ConsoleServerOptions options;      // session limits
-  asio::ip::tcp::endpoint endpoint;  // what was bound, kept for after close
+  asio::ip::tcp::acceptor acceptor;       // the listening socket
+  ConsoleHandler& handler;                // runs the commands of every session
+  std::shared_ptr<ConsoleShared> shared;  // rules, failed attempts, log: with the sessions
+  asio::ip::tcp::endpoint endpoint;       // what was bound, kept for after close
   std::unordered_map<ConsoleSession*, std::weak_ptr<ConsoleSession>> sessions;  // open ones
   bool started = false;  // start() was called
   bool closed = false;   // close() was called: accept nothing more
@@ -56,9 +58,18 @@ asio::awaitable<void> refuse(asio::ip::tcp::socket socket, std::string message) 
   socket.close(ignored);
 }
 
+/// How many sessions may be open at once: with a token, those still to
+/// authenticate have their own allowance, so that strangers knocking cannot
+/// lock the operator out (authenticate() enforces max_sessions).
+std::size_t session_room(const ConsoleServerOptions& options) {
+  return options.max_sessions + (options.token ? options.max_unauthenticated : 0);
+}
+
 void admit(const std::shared_ptr<ConsoleServerState>& state, asio::ip::tcp::socket socket) {
-  const std::size_t limit = state->options.max_sessions;
-  if (state->sessions.size() >= limit) {
+  const std::size_t limit = state->shared->options.max_sessions;
+  if (state->sessions.size() >= session_room(state->shared->options)) {
+    asio::error_code ignored;
+    state->shared->log().write(socket.remote_endpoint(ignored), "session refused: too many");
     const auto executor = socket.get_executor();
     asio::co_spawn(
         executor,
@@ -68,8 +79,7 @@ void admit(const std::shared_ptr<ConsoleServerState>& state, asio::ip::tcp::sock
     return;
   }
   const std::weak_ptr<ConsoleServerState> weak = state;
-  auto session = std::make_shared<ConsoleSession>(std::move(socket), state->handler,
-                                                  state->options.max_queued_output,
+  auto session = std::make_shared<ConsoleSession>(std::move(socket), state->handler, state->shared,
                                                   [weak](ConsoleSession& gone) {
                                                     if (const auto alive = weak.lock())
                                                       alive->sessions.erase(&gone);
@@ -110,7 +120,7 @@ void listen(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endpoint& en
 
 ConsoleServer::ConsoleServer(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint,
                              ConsoleHandler& handler, ConsoleServerOptions options)
-    : state_(std::make_shared<ConsoleServerState>(io, handler, options)) {
+    : state_(std::make_shared<ConsoleServerState>(io, handler, std::move(options))) {
   listen(state_->acceptor, endpoint);
   state_->endpoint = state_->acceptor.local_endpoint();
 }
@@ -144,6 +154,10 @@ asio::ip::tcp::endpoint ConsoleServer::local_endpoint() const {
 
 std::size_t ConsoleServer::session_count() const {
   return state_->sessions.size();
+}
+
+std::uint64_t ConsoleServer::auth_failures() const {
+  return state_->shared->throttle.failures();
 }
 
 std::string to_string(const asio::ip::tcp::endpoint& endpoint) {

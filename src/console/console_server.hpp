@@ -4,18 +4,32 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "console/access_token.hpp"
 #include "console/console_handler.hpp"
 
 namespace swarm::console {
 
-/// Limits that keep a few people (or a stray port scanner) from costing much.
+class ConsoleLog;
+
+/// Who may use the console, and limits that keep a few people (or a stray
+/// port scanner) from costing much or locking the operator out.
 struct ConsoleServerOptions {
-  std::size_t max_sessions = 2;             // concurrent sessions; more are told to retry
+  std::size_t max_sessions = 2;             // sessions at once (past `auth` when a token is
+                                            // set); more are told to retry
+  std::size_t max_unauthenticated = 4;      // sessions still to authenticate, at once
   std::size_t max_queued_output = 1 << 20;  // unsent bytes per session before it is cut off
+  std::optional<AccessToken> token;         // set: sessions must `auth TOKEN` first
+  std::chrono::nanoseconds idle_timeout{std::chrono::minutes(5)};   // a silent session closes
+                                                                    // after this; 0 = never
+  std::chrono::nanoseconds auth_timeout{std::chrono::seconds(30)};  // to authenticate in
+  std::shared_ptr<ConsoleLog> log;  // where every event is written; null = stderr
 };
 
 namespace detail {
@@ -50,6 +64,9 @@ class ConsoleServer {
 
   /// Sessions currently open (including ones sending their last reply).
   std::size_t session_count() const;
+
+  /// Failed `auth` attempts since the start.
+  std::uint64_t auth_failures() const;
 
  private:
   std::shared_ptr<detail::ConsoleServerState> state_;  // shared with pending operations

@@ -2,8 +2,12 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -172,6 +176,19 @@ std::vector<SocketAddress> parse_sources(std::string_view text) {
   if (sources.empty())
     throw std::invalid_argument("no source address in '" + std::string(text) + "'");
   return sources;
+}
+
+int source_bind_error(const SocketAddress& source) {
+  const int fd = ::socket(source.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  const int yes = 1;
+  // Check the address only: no port is taken (the connects pick theirs).
+  ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &yes, sizeof yes);
+  const int error =
+      ::bind(fd, reinterpret_cast<const sockaddr*>(&source.storage), source.length) == 0 ? 0
+                                                                                         : errno;
+  ::close(fd);
+  return error;
 }
 
 std::string to_string(const SocketAddress& address) {

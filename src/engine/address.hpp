@@ -38,6 +38,11 @@ bool is_numeric_host(std::string_view host);
 /// Throws std::invalid_argument naming the bad part.
 std::vector<SocketAddress> parse_sources(std::string_view text);
 
+/// Why this host cannot send from `source` (bind() fails: the address is
+/// not one of its own), as an errno; 0 when it can. Binds a throwaway socket
+/// without taking a port.
+int source_bind_error(const SocketAddress& source);
+
 /// "127.0.0.1:8080" / "[::1]:8080" for messages.
 std::string to_string(const SocketAddress& address);
 

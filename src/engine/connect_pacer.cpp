@@ -18,6 +18,11 @@ Clock::time_point ConnectPacer::reserve(Clock::time_point now) noexcept {
   return slot;
 }
 
+void ConnectPacer::give_back(Clock::time_point slot, Clock::time_point now) noexcept {
+  if (spacing_ == Clock::duration::zero() || slot <= now) return;  // used, or nothing to give
+  next_slot_ = std::max(now, next_slot_ - spacing_);
+}
+
 bool ConnectPacer::try_begin() noexcept {
   if (in_flight_ >= max_in_flight_) return false;
   ++in_flight_;

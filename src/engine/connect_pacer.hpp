@@ -20,6 +20,11 @@ class ConnectPacer {
 
   /// When a connection asking at `now` may connect (at or after `now`).
   Clock::time_point reserve(Clock::time_point now) noexcept;
+  /// Gives back `slot`, reserved by a connection that will not connect after
+  /// all (decr, stop): the next one asking takes its place, so that cancelled
+  /// connections never push later ones back (the slots still handed out for
+  /// a window stay within the rate).
+  void give_back(Clock::time_point slot, Clock::time_point now) noexcept;
   /// Takes an in-flight place if one is free.
   bool try_begin() noexcept;
   /// Gives back the in-flight place taken by try_begin().

@@ -40,12 +40,14 @@ Task<void> Connection::live() {
     // among the connects in flight. Waiting here, not in connect(), keeps a
     // queue of thousands from holding a connect frame each.
     set_state(ConnState::connecting);
-    auto slot = worker_.pacer().reserve(loop().now());
+    const auto slot = worker_.pacer().reserve(loop().now());
     while (!aborting_ && (slot > loop().now() || !worker_.pacer().try_begin())) {
-      if (slot <= loop().now()) slot = loop().now() + ConnectPacer::kRetry;
-      co_await pause(slot - loop().now());
+      co_await pause(slot > loop().now() ? slot - loop().now() : ConnectPacer::kRetry);
     }
-    if (aborting_) break;
+    if (aborting_) {
+      worker_.pacer().give_back(slot, loop().now());  // decr: the slot goes to a later one
+      break;
+    }
     if (co_await connect()) {
       PlanEnd end = co_await run_plan(*this);
       disconnect();

@@ -25,6 +25,8 @@ Engine::Engine(EngineConfig config, const plan::Plan& plan, const protocol::Modu
   targets_.assign(workers_.size(), 0);
   last_.resize(workers_.size());
   rate_ = config_.rate;
+  pending_.resize(workers_.size());
+  answered_.assign(workers_.size(), std::chrono::steady_clock::now());
 }
 
 Engine::~Engine() {
@@ -119,12 +121,24 @@ stats::Recorder Engine::snapshot(std::chrono::milliseconds patience) {
     for (const auto& last : last_) merged.merge(last);
     return merged;
   }
-  std::vector<std::future<stats::Recorder>> answers;
-  for (auto& worker : workers_) answers.push_back(worker->snapshot());
-  auto deadline = std::chrono::steady_clock::now() + patience;
+  // A worker still silent since the last time is not asked again (its loop
+  // would pile up requests) nor waited for (one stuck worker must not stall
+  // every status block by `patience`).
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (!pending_[i].valid()) pending_[i] = workers_[i]->snapshot();
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<bool> was_silent(workers_.size(), false);
+  for (const auto& worker : silent_) was_silent[worker.index] = true;
+  silent_.clear();
   stats::Recorder merged;
-  for (std::size_t i = 0; i < answers.size(); ++i) {
-    if (answers[i].wait_until(deadline) == std::future_status::ready) last_[i] = answers[i].get();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (pending_[i].wait_until(was_silent[i] ? now : now + patience) == std::future_status::ready) {
+      last_[i] = pending_[i].get();
+      answered_[i] = std::chrono::steady_clock::now();
+    } else {
+      silent_.push_back({i, now - answered_[i], targets_[i], false});
+    }
     merged.merge(last_[i]);
   }
   return merged;
@@ -137,7 +151,12 @@ bool Engine::stop(std::chrono::milliseconds grace) {
   // Each worker's thread ends when its last connection has closed.
   auto deadline = std::chrono::steady_clock::now() + grace;
   bool all = true;
-  for (auto& worker : workers_) all = worker->join_until(deadline) && all;
+  silent_.clear();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (workers_[i]->join_until(deadline)) continue;
+    all = false;
+    silent_.push_back({i, std::chrono::steady_clock::now() - answered_[i], targets_[i], true});
+  }
   if (!all) {
     // A worker stuck in module code runs on, detached, and keeps its Worker:
     // leave them all behind; the process is exiting and the caller reports

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "plan/rng.hpp"
 #include "protocol/module.hpp"
 #include "stats/recorder.hpp"
+#include "stats/report.hpp"
 
 namespace swarm::engine {
 
@@ -50,8 +52,13 @@ class Engine {
   /// Connections asked for and not yet closed by decr.
   std::size_t target() const noexcept { return total_; }
   /// The workers' recorders merged; a worker that does not answer within
-  /// `patience` is left out (and its last answer used).
+  /// `patience` (no wait at all when it was silent the time before) is left
+  /// out, its last answer used, and named by silent_workers().
   stats::Recorder snapshot(std::chrono::milliseconds patience = std::chrono::seconds(2));
+  /// The workers that did not answer the last snapshot, or did not stop.
+  const std::vector<stats::SilentWorker>& silent_workers() const noexcept { return silent_; }
+  /// Number of workers.
+  std::size_t workers() const noexcept { return targets_.size(); }
   /// Closes every connection and ends the workers. Returns false when some
   /// worker did not finish within `grace` (its thread is then left behind).
   bool stop(std::chrono::milliseconds grace);
@@ -59,16 +66,19 @@ class Engine {
   const EngineConfig& config() const noexcept { return config_; }
 
  private:
-  EngineConfig config_;                           // the run's settings
-  std::vector<std::unique_ptr<Worker>> workers_;  // one per thread
-  std::vector<std::size_t> targets_;              // connections per worker
-  std::vector<stats::Recorder> last_;             // last snapshot per worker
-  std::size_t total_ = 0;                         // sum of targets_
-  double rate_ = 0;                               // rate mode: calls per second; 0 = off
-  std::chrono::nanoseconds call_period_{};        // per connection, as last posted
-  plan::Rng rng_;                                 // control thread's choices
-  bool stopped_ = false;                          // stop() has run
-  bool joined_ = false;                           // every worker thread ended
+  EngineConfig config_;                                          // the run's settings
+  std::vector<std::unique_ptr<Worker>> workers_;                 // one per thread
+  std::vector<std::size_t> targets_;                             // connections per worker
+  std::vector<stats::Recorder> last_;                            // last snapshot per worker
+  std::vector<std::future<stats::Recorder>> pending_;            // snapshot asked, not yet answered
+  std::vector<std::chrono::steady_clock::time_point> answered_;  // last answer per worker
+  std::vector<stats::SilentWorker> silent_;  // as of the last snapshot or stop()
+  std::size_t total_ = 0;                    // sum of targets_
+  double rate_ = 0;                          // rate mode: calls per second; 0 = off
+  std::chrono::nanoseconds call_period_{};   // per connection, as last posted
+  plan::Rng rng_;                            // control thread's choices
+  bool stopped_ = false;                     // stop() has run
+  bool joined_ = false;                      // every worker thread ended
 
   /// Posts the per-connection period for rate_ and total_ when it changed.
   void post_call_period();

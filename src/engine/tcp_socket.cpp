@@ -156,6 +156,7 @@ stats::Reason connect_failure_reason(int error) noexcept {
     case EHOSTUNREACH:
       return stats::Reason::unreachable;
     case EADDRNOTAVAIL:
+      return stats::Reason::addr_not_available;
     case EADDRINUSE:
       return stats::Reason::addr_in_use;
     case EMFILE:

@@ -26,7 +26,9 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       scratch_(std::make_unique<char[]>(kScratchSize)),
       socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
       servers_(config.servers) {
-  recorder_.actions.resize(plan.actions.size());
+  std::vector<std::string> commands;
+  for (const plan::Action& action : plan.actions) commands.push_back(action.command);
+  recorder_.actions.assign(commands);
   loop_.every(kUpkeepPeriod, [this] { upkeep(); });
 }
 

@@ -1,56 +1,57 @@
 #include "plan/byte_size.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
-#include <cctype>
 #include <charconv>
-#include <string>
 #include <utility>
 
 namespace swarm::plan {
 namespace {
 
-constexpr std::uint64_t kLargest = std::uint64_t{1} << 63;
+constexpr std::uint64_t kMax = std::uint64_t{1} << 62;
+constexpr std::uint64_t kKi = 1024;
 
-/// The multiplier of `unit` (lower case), or 0 when it is not one.
-std::uint64_t unit_scale(const std::string& unit) {
-  static const std::array<std::pair<const char*, std::uint64_t>, 10> kUnits{{
-      {"", 1},
-      {"b", 1},
-      {"k", 1ULL << 10},
-      {"kb", 1ULL << 10},
-      {"kib", 1ULL << 10},
-      {"m", 1ULL << 20},
-      {"mb", 1ULL << 20},
-      {"mib", 1ULL << 20},
-      {"g", 1ULL << 30},
-      {"gb", 1ULL << 30},
-  }};
-  if (unit == "gib") return 1ULL << 30;
-  for (const auto& [name, scale] : kUnits) {
-    if (unit == name) return scale;
-  }
-  return 0;
-}
+constexpr std::array<std::pair<std::string_view, std::uint64_t>, 14> units{{
+    {"", 1},
+    {"B", 1},
+    {"K", kKi},
+    {"KiB", kKi},
+    {"M", kKi* kKi},
+    {"MiB", kKi* kKi},
+    {"G", kKi* kKi* kKi},
+    {"GiB", kKi* kKi* kKi},
+    {"T", kKi* kKi* kKi* kKi},
+    {"TiB", kKi* kKi* kKi* kKi},
+    {"KB", 1'000},
+    {"MB", 1'000'000},
+    {"GB", 1'000'000'000},
+    {"TB", 1'000'000'000'000},
+}};
 
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
-  std::uint64_t number = 0;
-  const char* end = text.data() + text.size();
-  auto [rest, error] = std::from_chars(text.data(), end, number);
-  if (error != std::errc() || rest == text.data()) return std::nullopt;
-  std::string unit(rest, end);
-  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::uint64_t scale = unit_scale(unit);
-  if (scale == 0 || number > kLargest / scale) return std::nullopt;
-  return number * scale;
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end == text.data()) return std::nullopt;
+  const std::string_view unit = text.substr(static_cast<std::size_t>(end - text.data()));
+  for (const auto& [name, scale] : units) {
+    if (name != unit) continue;
+    if (value > kMax / scale) return std::nullopt;
+    return value * scale;
+  }
+  return std::nullopt;
 }
 
 std::string format_byte_size(std::uint64_t bytes) {
-  if (bytes != 0 && bytes % (1ULL << 30) == 0) return std::to_string(bytes >> 30) + "GiB";
-  if (bytes != 0 && bytes % (1ULL << 20) == 0) return std::to_string(bytes >> 20) + "MiB";
-  if (bytes != 0 && bytes % (1ULL << 10) == 0) return std::to_string(bytes >> 10) + "KiB";
-  return std::to_string(bytes) + "B";
+  constexpr std::array<std::string_view, 4> names{"TiB", "GiB", "MiB", "KiB"};
+  std::uint64_t scale = kKi * kKi * kKi * kKi;
+  for (const auto name : names) {
+    if (bytes >= scale && bytes % scale == 0) return fmt::format("{}{}", bytes / scale, name);
+    scale /= kKi;
+  }
+  return fmt::format("{} bytes", bytes);
 }
 
 }  // namespace swarm::plan

@@ -1,5 +1,5 @@
-// Byte sizes as people write them on the command line: `1048576`, `64KiB`,
-// `1MiB`, `1M`, `2g`.
+// Byte sizes as people write them on the command line: `1048576`, `512KiB`,
+// `64MiB`, `1GiB`, and the decimal `64KB`, `10MB`, `1GB`.
 #pragma once
 
 #include <cstdint>
@@ -9,14 +9,13 @@
 
 namespace swarm::plan {
 
-/// Parses a whole number of bytes with an optional unit: none or `B`;
-/// `K`/`KB`/`KiB`, `M`/`MB`/`MiB`, `G`/`GB`/`GiB` (any case), all powers of
-/// 1024, as memory sizes are. Returns nullopt for empty text, a sign, a
-/// fraction, spaces, an unknown unit or a value past 2^63 bytes.
+/// A whole number of bytes with an optional unit: B, KiB/MiB/GiB/TiB
+/// (powers of 1024; K, M, G and T alone mean the same), KB/MB/GB/TB (powers
+/// of 1000). nullopt for empty text, a sign, a fraction, an unknown unit or
+/// a value past 2^62.
 std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 
-/// Formats a byte count for messages, shortest exact form: `512B`, `64KiB`,
-/// `1MiB`, `1536B`.
+/// The shortest exact form: `1GiB`, `512KiB`, `1000 bytes`.
 std::string format_byte_size(std::uint64_t bytes);
 
 }  // namespace swarm::plan

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <utility>
 
 #include "plan/duration.hpp"
@@ -25,15 +26,26 @@ void add(const FieldContext& field, SourceLocation where, std::string message) {
   field.problems->push_back({where, fmt::format("{}: {}", field.key, std::move(message))});
 }
 
+// What parsing one scalar gave: a value, or no value and either a specific
+// problem or (empty) the field's usual "expected ..." message.
+template <typename T>
+struct Parsed {
+  std::optional<T> value;  // set when the text was fine
+  std::string problem;     // why not, when more can be said than "expected ..."
+};
+
 // One end of a range, or the single value: a scalar parsed by `parse`.
 template <typename T, typename Parse>
 std::optional<T> parse_one(const YAML::Node& node, const FieldContext& field,
                            std::string_view expected, Parse parse) {
   const SourceLocation where = location_of(node, field.key_where);
-  std::optional<T> value;
-  if (node.IsScalar()) value = parse(node.Scalar());
-  if (!value) add(field, where, fmt::format("expected {}, got {}", expected, describe(node)));
-  return value;
+  Parsed<T> parsed;
+  if (node.IsScalar()) parsed = parse(node.Scalar());
+  if (parsed.value) return parsed.value;
+  add(field, where,
+      parsed.problem.empty() ? fmt::format("expected {}, got {}", expected, describe(node))
+                             : parsed.problem);
+  return std::nullopt;
 }
 
 // `node` as a single value or a `[lo, hi]` pair of values, lo <= hi.
@@ -65,12 +77,38 @@ std::optional<std::pair<T, T>> parse_range(const YAML::Node& node, const FieldCo
   return std::pair(*lo, *hi);
 }
 
-std::optional<std::int64_t> parse_count(const std::string& text) {
-  std::int64_t value = 0;
-  if (!is_whole_number(text)) return std::nullopt;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+// `text` as a number by YAML's rules (`1e12`, `2.5`), when it is a finite
+// one >= 0; nullopt otherwise.
+std::optional<double> plain_number(const std::string& text) {
+  const auto value = resolve_plain_scalar(text);
+  if (!value) return std::nullopt;
+  if (const auto* whole = std::get_if<std::int64_t>(&value->data)) {
+    return *whole >= 0 ? std::optional<double>(static_cast<double>(*whole)) : std::nullopt;
+  }
+  const auto* real = std::get_if<double>(&value->data);
+  if (real == nullptr || !std::isfinite(*real) || *real < 0) return std::nullopt;
+  return *real;
+}
+
+std::string too_many_rounds(const std::string& text) {
+  return fmt::format("at most {} (1e15) per iteration, got '{}'", kMaxRounds, text);
+}
+
+// Digits, or a number in any YAML notation that is whole (`1e12`).
+Parsed<std::int64_t> parse_count(const std::string& text) {
+  if (is_whole_number(text)) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error == std::errc::result_out_of_range || value > kMaxRounds) {
+      return {std::nullopt, too_many_rounds(text)};
+    }
+    if (error != std::errc() || end != text.data() + text.size()) return {};
+    return {value, {}};
+  }
+  const auto number = plain_number(text);
+  if (!number || std::floor(*number) != *number) return {};
+  if (*number > static_cast<double>(kMaxRounds)) return {std::nullopt, too_many_rounds(text)};
+  return {static_cast<std::int64_t>(*number), {}};
 }
 
 // A duration, and whether it was written as a bare whole number of seconds.
@@ -81,10 +119,25 @@ struct WrittenDuration {
   bool operator<(const WrittenDuration& other) const { return value < other.value; }
 };
 
-std::optional<WrittenDuration> parse_written_duration(const std::string& text) {
-  const auto value = parse_duration(text);
-  if (!value) return std::nullopt;
-  return WrittenDuration{*value, is_whole_number(text)};
+std::string too_long(const std::string& text) {
+  return fmt::format("at most {} (a year), got '{}'", format_duration(kMaxSleep), text);
+}
+
+// `250ms`, `1.5`, or seconds in any YAML number notation (`1e3`), up to
+// kMaxSleep.
+Parsed<WrittenDuration> parse_written_duration(const std::string& text) {
+  auto value = parse_duration(text);
+  if (!value) {
+    const auto seconds = plain_number(text);
+    if (!seconds) return {};
+    if (*seconds > static_cast<double>(kMaxSleep / std::chrono::seconds(1))) {
+      return {std::nullopt, too_long(text)};
+    }
+    value = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(*seconds));
+  }
+  if (*value > kMaxSleep) return {std::nullopt, too_long(text)};
+  return {WrittenDuration{*value, is_whole_number(text)}, {}};
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "plan/plan_loader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "plan/plan_fields.hpp"
 #include "plan/plan_thresholds.hpp"
 #include "plan/rate.hpp"
+#include "plan/yaml_limits.hpp"
 #include "plan/yaml_value.hpp"
 
 namespace swarm::plan {
@@ -196,17 +198,22 @@ std::vector<Action> parse_actions(const Entry& entry, std::vector<Problem>& prob
   return actions;
 }
 
-// The script's single document; syntax errors, an empty script and extra
-// documents are thrown at once, as nothing else can be checked.
+// The script's single document; syntax errors, limits passed, an empty
+// script and extra documents are thrown at once, as nothing else can be
+// checked.
 YAML::Node load_document(std::string_view text, const std::string& path) {
   std::vector<YAML::Node> documents;
   try {
+    if (auto problem = find_yaml_limit_problem(text)) throw PlanError(path, {std::move(*problem)});
     documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& error) {
+    throw PlanError(path, location_of(error.mark), "invalid YAML: nested too deep");
   } catch (const YAML::Exception& error) {
     throw PlanError(path, location_of(error.mark), fmt::format("invalid YAML: {}", error.msg));
   }
   if (documents.empty() || documents.front().IsNull()) {
-    throw PlanError(path, {}, "the plan is empty (expected a map with 'protocol' and 'actions')");
+    throw PlanError(path, {1, 1},
+                    "the plan is empty (expected a map with 'protocol' and 'actions')");
   }
   for (std::size_t i = 1; i < documents.size(); ++i) {
     if (documents[i].IsNull()) continue;  // a trailing `---` holds nothing
@@ -214,6 +221,20 @@ YAML::Node load_document(std::string_view text, const std::string& path) {
                     "a second YAML document: a plan is a single document");
   }
   return documents.front();
+}
+
+// A plan whose iterations can never call a command nor sleep would spin
+// every connection's worker at full speed doing nothing: refused. (Rounds 0
+// with a sleep holds idle connections, and is fine.)
+void check_not_empty(const Plan& plan, std::vector<Problem>& problems) {
+  const bool empty = std::all_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+    return a.rounds.hi == 0 && a.sleep_after_action.hi == std::chrono::nanoseconds::zero();
+  });
+  if (!empty) return;
+  problems.push_back({plan.actions.front().where,
+                      "every action has rounds 0 and sleep_after_action 0: each connection "
+                      "would spin doing nothing. Give an action rounds >= 1, or a "
+                      "sleep_after_action to hold idle connections (e.g. 1h)"});
 }
 
 struct FileCloser {
@@ -258,6 +279,7 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
     plan.thresholds =
         parse_thresholds(thresholds->value, thresholds->key_where, plan.actions, problems);
   }
+  if (problems.empty()) check_not_empty(plan, problems);
   if (!problems.empty()) throw PlanError(path_for_messages, std::move(problems));
   return plan;
 }
@@ -265,14 +287,23 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
 Plan load_plan(const std::string& path) {
   const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) throw cannot_read(path);
+  // Read one byte past the limit, never more: the path may be a device or
+  // a pipe that never ends.
   std::string text;
   std::array<char, 16384> buffer{};
   std::size_t count = 0;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
+  while (text.size() <= kMaxPlanBytes &&
+         (count = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
     text.append(buffer.data(), count);
   }
   // A directory opens fine on Linux; reading it fails with EISDIR.
   if (std::ferror(file.get())) throw cannot_read(path);
+  if (text.size() > kMaxPlanBytes) {
+    throw PlanError(path, {1, 1},
+                    fmt::format("the file is larger than {} MiB: a plan is a short list of "
+                                "actions, is this the right file?",
+                                kMaxPlanBytes >> 20));
+  }
   return parse_plan(text, path);
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -20,11 +21,43 @@ using Map = std::vector<std::pair<std::string, Value>>;
 
 /// One YAML node: null, bool, integer, real, string, sequence or mapping.
 struct Value {
-  std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Map> data;
+  using Data = std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Map>;
+  Data data;  // the node
 
-  bool is_null() const { return std::holds_alternative<std::monostate>(data); }
-  const Map* as_map() const { return std::get_if<Map>(&data); }
-  const List* as_list() const { return std::get_if<List>(&data); }
+  Value() = default;
+  /// A node holding `value` (one of Data's alternatives).
+  template <typename T>
+  requires std::is_constructible_v<Data, T&&> &&
+      (!std::is_same_v<std::decay_t<T>, Value>)Value(T&& value)
+      : data(std::forward<T>(value)) {}  // NOLINT: implicit, as the variant's
+  // The special members are declared here and defaulted once Value is
+  // complete: clang (the fuzz build) would otherwise look into
+  // std::pair<std::string, Value> while Value is still incomplete.
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
+
+  bool is_null() const;
+  const Map* as_map() const;
+  const List* as_list() const;
 };
+
+inline Value::Value(const Value&) = default;
+inline Value::Value(Value&&) noexcept = default;
+inline Value& Value::operator=(const Value&) = default;
+inline Value& Value::operator=(Value&&) noexcept = default;
+inline Value::~Value() = default;
+
+inline bool Value::is_null() const {
+  return std::holds_alternative<std::monostate>(data);
+}
+inline const Map* Value::as_map() const {
+  return std::get_if<Map>(&data);
+}
+inline const List* Value::as_list() const {
+  return std::get_if<List>(&data);
+}
 
 }  // namespace swarm::plan

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <initializer_list>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 namespace swarm::plan {
@@ -121,8 +122,17 @@ std::string describe(const YAML::Node& node) {
   if (node.IsSequence()) return node.size() == 0 ? "an empty list" : "a list";
   if (node.IsMap()) return node.size() == 0 ? "an empty map" : "a map";
   const std::string& text = node.Scalar();
-  if (text.size() <= max_described_chars) return fmt::format("'{}'", text);
-  return fmt::format("'{}...'", text.substr(0, max_described_chars));
+  // Control bytes are shown escaped: a message must not drive the terminal.
+  std::string shown;
+  for (const char c : std::string_view(text).substr(0, max_described_chars)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      shown += fmt::format("\\x{:02x}", byte);
+    } else {
+      shown += c;
+    }
+  }
+  return "'" + shown + (text.size() <= max_described_chars ? "'" : "...'");
 }
 
 std::optional<Value> resolve_plain_scalar(std::string_view text) {
@@ -171,6 +181,7 @@ Value map_value(const YAML::Node& node, const std::string& what, SourceLocation 
                 std::vector<Problem>& problems) {
   Map map;
   map.reserve(node.size());
+  std::unordered_map<std::string, SourceLocation> seen;  // key -> where first written
   for (const auto& entry : node) {
     const SourceLocation key_where = location_of(entry.first, where);
     if (!entry.first.IsScalar()) {
@@ -179,6 +190,11 @@ Value map_value(const YAML::Node& node, const std::string& what, SourceLocation 
       continue;
     }
     const std::string& key = entry.first.Scalar();
+    if (const auto [first, fresh] = seen.emplace(key, key_where); !fresh) {
+      problems.push_back({key_where, fmt::format("{}: duplicate key '{}' (first at {}:{})", what,
+                                                 key, first->second.line, first->second.column)});
+      continue;
+    }
     map.emplace_back(key, to_value(entry.second, what + "." + key, key_where, problems));
   }
   return Value{std::move(map)};

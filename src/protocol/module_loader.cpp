@@ -34,7 +34,8 @@ std::string not_found(const std::string& dir, const std::string& name,
 }  // namespace
 
 std::unique_ptr<Module> load_module(const std::string& dir, const std::string& name,
-                                    std::span<const BuiltinProtocol> builtins) {
+                                    std::span<const BuiltinProtocol> builtins,
+                                    const LuaLimits& lua_limits) {
   namespace fs = std::filesystem;
   if (name.empty() || name.find('/') != std::string::npos || name.starts_with('.')) {
     throw std::runtime_error(fmt::format("bad protocol module name '{}'", name));
@@ -43,7 +44,9 @@ std::unique_ptr<Module> load_module(const std::string& dir, const std::string& n
     fs::path lua = fs::path(dir) / (name + ".lua");
     fs::path native = fs::path(dir) / (name + ".so");
     std::error_code error;
-    if (fs::is_regular_file(lua, error)) return std::make_unique<LuaModule>(name, lua.string());
+    if (fs::is_regular_file(lua, error)) {
+      return std::make_unique<LuaModule>(name, lua.string(), lua_limits);
+    }
     if (fs::is_regular_file(native, error)) {
       return load_native_module(name, fs::absolute(native).string());
     }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "protocol/builtin/registry.hpp"
+#include "protocol/lua/lua_guard.hpp"
 #include "protocol/module.hpp"
 
 namespace swarm::protocol {
@@ -14,10 +15,11 @@ namespace swarm::protocol {
 /// Loads exactly `dir/name.lua` or `dir/name.so` (never through
 /// package.path, so a same-named module elsewhere cannot win); when neither
 /// exists (or `dir` is empty), the built-in protocol of that name from
-/// `builtins`. Throws std::runtime_error with a message that says what was
-/// looked for and what is wrong.
-std::unique_ptr<Module> load_module(
-    const std::string& dir, const std::string& name,
-    std::span<const BuiltinProtocol> builtins = builtin_protocols());
+/// `builtins`. A Lua module's states run under `lua_limits`. Throws
+/// std::runtime_error with a message that says what was looked for and what
+/// is wrong.
+std::unique_ptr<Module> load_module(const std::string& dir, const std::string& name,
+                                    std::span<const BuiltinProtocol> builtins = builtin_protocols(),
+                                    const LuaLimits& lua_limits = {});
 
 }  // namespace swarm::protocol

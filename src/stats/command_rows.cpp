@@ -16,7 +16,9 @@ std::vector<CommandRow> command_rows(const std::vector<std::string>& action_name
         std::find_if(rows.begin(), rows.end(), [&](const CommandRow& r) { return r.name == name; });
     if (row == rows.end()) row = rows.insert(rows.end(), CommandRow{std::move(name), {}, {}, {}});
     row->actions.push_back(i);
-    if (i < now.actions.size()) row->now.merge(now.actions[i]);
+    // Actions of one command share their counts: add them once.
+    if (i >= now.actions.size() || !now.actions.owns(i)) continue;
+    row->now.merge(now.actions[i]);
     if (before != nullptr && i < before->actions.size()) row->before.merge(before->actions[i]);
   }
   return rows;

@@ -19,7 +19,7 @@ constexpr std::size_t kFinalScriptErrors = 10;  // messages listed in the final 
 
 void append_final_script_errors(std::string& out, const Recorder& r) {
   if (r.script_errors.empty()) return;
-  const auto list = ranked(r.script_errors);
+  const auto list = ranked(r.script_errors, kFinalMessageWidth);
   Line("script errors").add(fmt::format("{} distinct", list.size())).end(out);
   const std::size_t shown = std::min(list.size(), kFinalScriptErrors);
   for (std::size_t i = 0; i < shown; ++i) {
@@ -118,10 +118,12 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   append_aggregates(out, r);
   const std::string errors = reason_items(r.errors);
   Line("errors").add(errors.empty() ? "none" : errors).end(out);
+  append_hints(out, r.errors);
   append_syn_retries(out, r.syn_retries, 0, "");
   append_final_latency(out, command_rows(context.action_names, r, nullptr), r.connect_us,
                        context.rate.used());
   append_final_script_errors(out, r);
+  append_silent_workers(out, end);
   return out;
 }
 

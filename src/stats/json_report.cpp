@@ -93,7 +93,7 @@ json request_ends_json(const CommandStats& s) {
 json rate_json(const RunRecord& record) {
   const RateHistory& rate = record.context.rate;
   std::uint64_t scheduled = 0;
-  for (const auto& action : record.end.totals.actions) scheduled += action.scheduled;
+  for (const auto& command : record.end.totals.actions.commands()) scheduled += command.scheduled;
   const double seconds = rate.seconds_on(record.context.started, record.end.taken);
   json changes = json::array();
   for (const auto& change : rate.changes()) {

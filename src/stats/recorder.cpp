@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
 
 namespace swarm::stats {
 
@@ -29,6 +32,8 @@ const char* to_string(Reason reason) noexcept {
       return "unreachable";
     case Reason::addr_in_use:
       return "addr_in_use";
+    case Reason::addr_not_available:
+      return "addr_not_available";
     case Reason::too_many_files:
       return "too_many_files";
     case Reason::closed:
@@ -49,6 +54,21 @@ const char* to_string(Reason reason) noexcept {
   return "unknown";
 }
 
+const char* hint_for(Reason reason) noexcept {
+  switch (reason) {
+    case Reason::addr_not_available:
+      return "no local port left to that server, or a --source address this host does not "
+             "have: add --source addresses, or widen net.ipv4.ip_local_port_range";
+    case Reason::addr_in_use:
+      return "local ports taken: add --source addresses, or widen "
+             "net.ipv4.ip_local_port_range";
+    case Reason::too_many_files:
+      return "the open-files limit is reached: raise it (ulimit -n)";
+    default:
+      return nullptr;
+  }
+}
+
 void CommandStats::merge(const CommandStats& other) {
   calls += other.calls;
   requests += other.requests;
@@ -63,6 +83,70 @@ void CommandStats::merge(const CommandStats& other) {
   scheduled += other.scheduled;
   latency_us.merge(other.latency_us);
   intended_us.merge(other.intended_us);
+}
+
+std::uint64_t& MessageCounts::operator[](std::string_view message) {
+  message = message.substr(0, kMaxBytes);
+  if (const auto it = counts_.find(message); it != counts_.end()) return it->second;
+  if (counts_.size() >= kMaxDistinct) message = kOthers;
+  return counts_.try_emplace(std::string(message), 0).first->second;
+}
+
+MessageCounts MessageCounts::since(const MessageCounts& earlier) const {
+  MessageCounts out = *this;
+  for (auto& [message, times] : out.counts_) {
+    const auto before = earlier.counts_.find(message);
+    if (before != earlier.counts_.end())
+      times = times > before->second ? times - before->second : 0;
+  }
+  std::erase_if(out.counts_, [](const auto& entry) { return entry.second == 0; });
+  return out;
+}
+
+std::uint64_t MessageCounts::at(std::string_view message) const {
+  const auto it = counts_.find(message);
+  if (it == counts_.end()) throw std::out_of_range("no such message");
+  return it->second;
+}
+
+void ActionStats::assign(const std::vector<std::string>& command_per_action) {
+  std::vector<std::uint32_t> command_of;
+  command_of.reserve(command_per_action.size());
+  std::map<std::string_view, std::uint32_t> index;
+  for (const std::string& name : command_per_action) {
+    const auto it = index.emplace(name, static_cast<std::uint32_t>(index.size())).first;
+    command_of.push_back(it->second);
+  }
+  set_map(std::move(command_of));
+  commands_.assign(index.size(), CommandStats{});
+}
+
+void ActionStats::set_map(std::vector<std::uint32_t> command_of) {
+  std::vector<char> first(command_of.size(), 0);
+  std::vector<char> seen;
+  for (std::size_t i = 0; i < command_of.size(); ++i) {
+    if (seen.size() <= command_of[i]) seen.resize(command_of[i] + 1, 0);
+    first[i] = seen[command_of[i]] ? 0 : 1;
+    seen[command_of[i]] = 1;
+  }
+  command_of_ = std::make_shared<const std::vector<std::uint32_t>>(std::move(command_of));
+  first_of_command_ = std::make_shared<const std::vector<char>>(std::move(first));
+}
+
+void ActionStats::resize(std::size_t actions) {
+  std::vector<std::uint32_t> command_of(actions);
+  for (std::size_t i = 0; i < actions; ++i) command_of[i] = static_cast<std::uint32_t>(i);
+  set_map(std::move(command_of));
+  commands_.resize(actions);
+}
+
+void ActionStats::merge(const ActionStats& other) {
+  if (other.size() > size()) {
+    command_of_ = other.command_of_;
+    first_of_command_ = other.first_of_command_;
+  }
+  if (commands_.size() < other.commands_.size()) commands_.resize(other.commands_.size());
+  for (std::size_t i = 0; i < other.commands_.size(); ++i) commands_[i].merge(other.commands_[i]);
 }
 
 namespace {
@@ -92,6 +176,14 @@ CommandStats CommandStats::since(const CommandStats& earlier) const {
   return out;
 }
 
+ActionStats ActionStats::since(const ActionStats& earlier) const {
+  ActionStats out = *this;
+  for (std::size_t i = 0; i < commands_.size() && i < earlier.commands_.size(); ++i) {
+    out.commands_[i] = commands_[i].since(earlier.commands_[i]);
+  }
+  return out;
+}
+
 Recorder Recorder::since(const Recorder& earlier) const {
   Recorder out = *this;  // gauges, memory and messages as now
   for (std::size_t i = 0; i < kConnStates; ++i)
@@ -109,14 +201,8 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.iterations = delta(iterations, earlier.iterations);
   out.syn_retries = delta(syn_retries, earlier.syn_retries);
   out.connect_us = connect_us.since(earlier.connect_us);
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    out.actions[i] = i < earlier.actions.size() ? actions[i].since(earlier.actions[i]) : actions[i];
-  }
-  for (auto& [message, times] : out.script_errors) {
-    const auto before = earlier.script_errors.find(message);
-    if (before != earlier.script_errors.end()) times = delta(times, before->second);
-  }
-  std::erase_if(out.script_errors, [](const auto& entry) { return entry.second == 0; });
+  out.actions = actions.since(earlier.actions);
+  out.script_errors = script_errors.since(earlier.script_errors);
   return out;
 }
 
@@ -142,7 +228,7 @@ void Recorder::count_request_end(std::size_t action, RequestEnd end) noexcept {
 
 CommandStats all_commands(const Recorder& recorder) {
   CommandStats all;
-  for (const auto& action : recorder.actions) all.merge(action);
+  for (const auto& command : recorder.actions.commands()) all.merge(command);
   return all;
 }
 
@@ -174,9 +260,7 @@ void Recorder::merge(const Recorder& other) {
   add_into(ended, other.ended);
   ended_by_plan += other.ended_by_plan;
   ended_by_console += other.ended_by_console;
-  // Workers may not have seen every action yet: grow to the longer list.
-  if (actions.size() < other.actions.size()) actions.resize(other.actions.size());
-  for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
+  actions.merge(other.actions);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
   memory.merge(other.memory);
   owed_calls += other.owed_calls;

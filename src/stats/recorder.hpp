@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stats/histogram.hpp"
@@ -28,22 +30,26 @@ const char* to_string(ConnState state) noexcept;
 /// Why an iteration or a connection attempt ended badly, or why a
 /// connection went away.
 enum class Reason : std::uint8_t {
-  refused,          // connect: ECONNREFUSED
-  connect_timeout,  // connect: no answer within the timeout
-  unreachable,      // connect: ENETUNREACH / EHOSTUNREACH
-  addr_in_use,      // connect: EADDRNOTAVAIL / EADDRINUSE (ports exhausted)
-  too_many_files,   // socket(): EMFILE / ENFILE
-  closed,           // the server closed the connection
-  reset,            // ECONNRESET, EPIPE and other socket errors
-  timeout,          // no complete reply within --timeout
-  protocol_error,   // a reply parser rejected the server's bytes
-  script_error,     // the protocol module raised an error
-  reply_too_large,  // a reply, or the pushed data buffered, passed --max-reply
-  other,            // anything else (the errno text is in the log)
+  refused,             // connect: ECONNREFUSED
+  connect_timeout,     // connect: no answer within the timeout
+  unreachable,         // connect: ENETUNREACH / EHOSTUNREACH
+  addr_in_use,         // connect: EADDRINUSE (a source address and port already taken)
+  addr_not_available,  // connect: EADDRNOTAVAIL (no local port left to the server, or a
+                       // --source address not on this host)
+  too_many_files,      // socket(): EMFILE / ENFILE
+  closed,              // the server closed the connection
+  reset,               // ECONNRESET, EPIPE and other socket errors
+  timeout,             // no complete reply within --timeout
+  protocol_error,      // a reply parser rejected the server's bytes
+  script_error,        // the protocol module raised an error
+  reply_too_large,     // a reply, or the pushed data buffered, passed --max-reply
+  other,               // anything else (the errno text is in the log)
 };
 inline constexpr std::size_t kReasons = 12;
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
+/// What to do about a reason a user can fix on this side, or nullptr.
+const char* hint_for(Reason reason) noexcept;
 
 /// How a request (one send_for_reply or send_noreply) ended. Every request
 /// ends exactly one way, or is still in flight: requests = replies + no_reply
@@ -79,6 +85,77 @@ struct CommandStats {
   CommandStats since(const CommandStats& earlier) const;
 };
 
+/// Counts per plan action, kept once per distinct command: actions that run
+/// the same command share one CommandStats (and its ~35 KiB histogram), so a
+/// plan costs memory by its commands, not by its length (a 40 000-action plan
+/// of three commands holds three histograms per worker). Reports show one row
+/// per command anyway.
+class ActionStats {
+ public:
+  /// One entry per action, named by its command; equal names share.
+  void assign(const std::vector<std::string>& command_per_action);
+  /// `actions` actions, each with a command of its own.
+  void resize(std::size_t actions);
+
+  /// The counts of action `action` (shared with its command's other actions).
+  CommandStats& operator[](std::size_t action) { return commands_[(*command_of_)[action]]; }
+  const CommandStats& operator[](std::size_t action) const {
+    return commands_[(*command_of_)[action]];
+  }
+  /// Number of actions.
+  std::size_t size() const noexcept { return command_of_ ? command_of_->size() : 0; }
+  /// Which entry of commands() action `action` counts into.
+  std::size_t command_of(std::size_t action) const { return (*command_of_)[action]; }
+  /// Whether `action` is the first of its command's actions: what sums over
+  /// actions must check, or they would count a shared command once per
+  /// action.
+  bool owns(std::size_t action) const { return (*first_of_command_)[action] != 0; }
+  /// One entry per distinct command, in order of first use in the plan.
+  const std::vector<CommandStats>& commands() const noexcept { return commands_; }
+
+  /// Adds `other`'s counts, command by command (an empty side takes the
+  /// other's shape).
+  void merge(const ActionStats& other);
+  /// What happened after `earlier` was copied from this one, per command.
+  ActionStats since(const ActionStats& earlier) const;
+
+ private:
+  /// Sets the action -> command map (shared by every copy: it never changes).
+  void set_map(std::vector<std::uint32_t> command_of);
+
+  std::shared_ptr<const std::vector<std::uint32_t>> command_of_;  // action -> commands_ index;
+                                                                  // immutable, shared by copies
+  std::shared_ptr<const std::vector<char>> first_of_command_;     // action -> whether it is its
+                                                                  // command's first
+  std::vector<CommandStats> commands_;                            // per distinct command
+};
+
+/// Error messages and how often each was seen, in bounded memory: a module
+/// whose messages vary (a counter, the reply's bytes) must not grow a
+/// long run's memory without end. Past kMaxDistinct messages, new ones are
+/// counted under kOthers; a message is kept to its first kMaxBytes bytes.
+class MessageCounts {
+ public:
+  static constexpr std::size_t kMaxDistinct = 100;
+  static constexpr std::size_t kMaxBytes = 1000;
+  static constexpr std::string_view kOthers = "(other messages, past 100 distinct ones)";
+
+  /// The count of `message` (cut to kMaxBytes), or of kOthers when full.
+  std::uint64_t& operator[](std::string_view message);
+  /// The count of `message`; throws std::out_of_range when it was never seen.
+  std::uint64_t at(std::string_view message) const;
+  bool empty() const noexcept { return counts_.empty(); }
+  /// The counts added after `earlier` was copied from this one (messages
+  /// seen no more since are left out).
+  MessageCounts since(const MessageCounts& earlier) const;
+  std::size_t size() const noexcept { return counts_.size(); }
+  auto begin() const noexcept { return counts_.begin(); }
+  auto end() const noexcept { return counts_.end(); }
+
+ private:
+  std::map<std::string, std::uint64_t, std::less<>> counts_;  // message -> times seen
+};
+
 /// Where a worker's memory goes, in bytes (a gauge, filled at snapshot time).
 struct MemoryUse {
   std::uint64_t connections = 0;  // connection objects
@@ -94,8 +171,8 @@ struct MemoryUse {
 };
 
 /// Everything one worker counts. Gauges are current values; counters only
-/// grow. Each action's histogram holds ~35 KiB: size `actions` once, when the
-/// plan is known, not on the hot path.
+/// grow. Each command's histogram holds ~35 KiB: shape `actions` once, when
+/// the plan is known, not on the hot path.
 struct Recorder {
   std::array<std::int64_t, kConnStates> in_state{};  // gauge: connections now in each state
   std::array<std::uint64_t, kConnStates> entered{};  // counter: transitions into each state
@@ -119,9 +196,9 @@ struct Recorder {
   std::array<std::uint64_t, kReasons> ended{};  // counter: ended by a failure, by reason
   std::uint64_t ended_by_plan = 0;              // counter: closed by the module (close_connection)
   std::uint64_t ended_by_console = 0;           // counter: closed or cancelled by decr or stop
-  std::vector<CommandStats> actions;            // per plan action, by index
-  std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
-  MemoryUse memory;                                    // gauge: filled by snapshots
+  ActionStats actions;                          // per plan action, by index
+  MessageCounts script_errors;                  // message -> times seen
+  MemoryUse memory;                             // gauge: filled by snapshots
   std::uint64_t owed_calls = 0;  // gauge (rate mode): calls due and not yet made, all
                                  // connections (filled by snapshots)
 

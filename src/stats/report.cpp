@@ -77,7 +77,7 @@ void append_status_latency(std::string& out, const std::vector<CommandRow>& rows
 
 void append_status_script_errors(std::string& out, const Recorder& r) {
   if (r.script_errors.empty()) return;
-  const auto list = ranked(r.script_errors);
+  const auto list = ranked(r.script_errors, kStatusMessageWidth);
   Line line("script errors");
   const std::size_t shown = std::min(list.size(), kStatusScriptErrors);
   for (std::size_t i = 0; i < shown; ++i) {
@@ -88,18 +88,27 @@ void append_status_script_errors(std::string& out, const Recorder& r) {
 }
 
 /// Bytes per open connection, by owner: what an idle connection costs swarm.
+/// With none open there is nothing to divide by: the totals are shown as such.
 void append_memory(std::string& out, const Recorder& r) {
   const MemoryUse& m = r.memory;
   if (m.for_connections() == 0 && m.buffers == 0) return;
-  const double count = static_cast<double>(std::max<std::int64_t>(1, r.open));
+  const bool none_open = r.open <= 0;
+  const double count = none_open ? 1.0 : static_cast<double>(r.open);
   auto each = [count](std::uint64_t bytes) {
     return fmt::format("{:.0f}B", static_cast<double>(bytes) / count);
   };
-  Line("memory")
-      .add(fmt::format("per connection {}", each(m.for_connections())))
-      .add(fmt::format("(object {}  frames {}  spill {}  index {})", each(m.connections),
-                       each(m.frames), each(m.spill), each(m.index)))
-      .add(fmt::format("module {}", format_bytes(static_cast<double>(m.module))))
+  const std::string owners =
+      fmt::format("object {}  frames {}  spill {}  index {}", each(m.connections), each(m.frames),
+                  each(m.spill), each(m.index));
+  Line line("memory");
+  if (none_open) {
+    line.add(fmt::format("no connection open, in all {}", each(m.for_connections())))
+        .add(fmt::format("({})", owners));
+  } else {
+    line.add(fmt::format("per connection {}", each(m.for_connections())))
+        .add(fmt::format("({})", owners));
+  }
+  line.add(fmt::format("module {}", format_bytes(static_cast<double>(m.module))))
       .add(fmt::format("buffers {}", format_bytes(static_cast<double>(m.buffers))))
       .end(out);
 }
@@ -122,11 +131,16 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   append_rate(out, context, delta(scheduled_calls(r), scheduled_calls(before)), previous.taken,
               now.taken, window, r.owed_calls);
   append_status_errors(out, r, before, window);
+  append_hints(out, reasons_between(r, before));
   append_status_latency(out, command_rows(context.action_names, r, &before), r, before, seconds,
                         window, context.rate.used());
   append_syn_retries(out, r.syn_retries, delta(r.syn_retries, before.syn_retries), window);
   append_status_script_errors(out, r);
   append_memory(out, r);
+  append_silent_workers(out, now);
+  if (context.console_auth_failures > 0) {
+    Line("console").add("auth failures", format_exact(context.console_auth_failures)).end(out);
+  }
   return out;
 }
 

@@ -14,10 +14,21 @@
 
 namespace swarm::stats {
 
+/// A worker that did not answer a snapshot in time (stuck in module code):
+/// its counts in the snapshot are those of its last answer.
+struct SilentWorker {
+  std::size_t index = 0;                  // 0-based worker number
+  std::chrono::nanoseconds silent_for{};  // since its last answer
+  std::uint64_t connections = 0;          // connections it was given
+  bool left_behind = false;               // it did not stop at the end of the run
+};
+
 /// Every worker's recorder merged, at one moment.
 struct Snapshot {
   Recorder totals;                              // all workers' counts, merged
   std::chrono::steady_clock::time_point taken;  // when the copies were taken
+  std::vector<SilentWorker> silent;             // workers that did not answer
+  std::size_t workers = 0;                      // workers in the run
 };
 
 /// What the reports need to know about the run beyond the counts.
@@ -26,6 +37,7 @@ struct ReportContext {
   std::chrono::steady_clock::time_point started;  // when the run began
   std::int64_t target = 0;                        // connections asked for in total
   RateHistory rate;                               // rate mode's target over time (may be empty)
+  std::uint64_t console_auth_failures = 0;        // failed `auth` attempts on the console
 };
 
 /// The live status block (about a dozen lines, each ending in '\n'): gauges

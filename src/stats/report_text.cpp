@@ -5,11 +5,7 @@
 #include "stats/units.hpp"
 
 namespace swarm::stats::text {
-namespace {
-
-constexpr std::size_t kMessageWidth = 60;  // longer messages are cut
-
-}  // namespace
+namespace {}  // namespace
 
 std::size_t name_width(const std::vector<CommandRow>& rows) {
   std::size_t width = 14;
@@ -117,7 +113,7 @@ void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t rec
 
 std::uint64_t scheduled_calls(const Recorder& r) {
   std::uint64_t total = 0;
-  for (const auto& action : r.actions) total += action.scheduled;
+  for (const auto& command : r.actions.commands()) total += command.scheduled;
   return total;
 }
 
@@ -157,16 +153,26 @@ void append_rate(std::string& out, const ReportContext& context, std::uint64_t s
       .end(out);
 }
 
-std::vector<std::pair<std::uint64_t, std::string>> ranked(
-    const std::map<std::string, std::uint64_t>& messages) {
-  std::vector<std::pair<std::uint64_t, std::string>> out;
-  for (const auto& [message, times] : messages) {
-    std::string text = message;
-    std::replace_if(
-        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    if (text.size() > kMessageWidth) text = text.substr(0, kMessageWidth - 3) + "...";
-    out.emplace_back(times, std::move(text));
+std::string one_line(std::string_view message, std::size_t width) {
+  std::string text;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n' || c == '\r') {
+      text += ' ';
+    } else if (byte < 0x20 || byte == 0x7f) {
+      fmt::format_to(std::back_inserter(text), "\\x{:02x}", byte);
+    } else {
+      text += c;
+    }
+    if (text.size() > width) return text.substr(0, width - 3) + "...";
   }
+  return text;
+}
+
+std::vector<std::pair<std::uint64_t, std::string>> ranked(const MessageCounts& messages,
+                                                          std::size_t width) {
+  std::vector<std::pair<std::uint64_t, std::string>> out;
+  for (const auto& [message, times] : messages) out.emplace_back(times, one_line(message, width));
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   return out;
@@ -177,6 +183,31 @@ std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& li
   std::uint64_t times = 0;
   for (std::size_t i = shown; i < list.size(); ++i) times += list[i].first;
   return fmt::format("{} more messages ({}x)", list.size() - shown, format_exact(times));
+}
+
+void append_hints(std::string& out, const std::array<std::uint64_t, kReasons>& counts) {
+  for (std::size_t i = 0; i < kReasons; ++i) {
+    const char* hint = hint_for(static_cast<Reason>(i));
+    if (counts[i] == 0 || hint == nullptr) continue;
+    Line("hint").add(fmt::format("{}: {}", to_string(static_cast<Reason>(i)), hint)).end(out);
+  }
+}
+
+void append_silent_workers(std::string& out, const Snapshot& snapshot) {
+  for (const SilentWorker& worker : snapshot.silent) {
+    const std::string which = fmt::format("worker {} of {}", worker.index + 1, snapshot.workers);
+    const std::string what =
+        worker.left_behind
+            ? fmt::format(
+                  "{} did not stop (no answer for {}): its {} connections were left as "
+                  "they were; its counts are from its last answer",
+                  which, format_elapsed(worker.silent_for), worker.connections)
+            : fmt::format(
+                  "{} has not answered for {}: its {} connections are frozen (a module "
+                  "call that does not return?); its counts are from its last answer",
+                  which, format_elapsed(worker.silent_for), worker.connections);
+    Line("workers").add(what).end(out);
+  }
 }
 
 }  // namespace swarm::stats::text

@@ -21,7 +21,9 @@
 
 namespace swarm::stats::text {
 
-inline constexpr std::size_t kValueWidth = 8;  // a latency or count column
+inline constexpr std::size_t kValueWidth = 8;            // a latency or count column
+inline constexpr std::size_t kStatusMessageWidth = 160;  // longer messages are cut in the status
+inline constexpr std::size_t kFinalMessageWidth = 300;   // and in the final report
 /// The latency row of connect times (SYN sent to established); '@' keeps it
 /// apart from any command name.
 inline constexpr std::string_view kConnectRow = "@connect";
@@ -112,11 +114,21 @@ void append_rate(std::string& out, const ReportContext& context, std::uint64_t s
 /// time, from the send.
 inline constexpr std::string_view kServiceRow = "  service";
 
-/// Messages by count (most first), newlines flattened, long ones cut.
-std::vector<std::pair<std::uint64_t, std::string>> ranked(
-    const std::map<std::string, std::uint64_t>& messages);
+/// `message` on one line, at most `width` characters: line ends become
+/// spaces, other control bytes `\xNN` (a message may quote a server's bytes:
+/// they must not drive the terminal).
+std::string one_line(std::string_view message, std::size_t width);
+/// Messages by count (most first), each on one line of at most `width`.
+std::vector<std::pair<std::uint64_t, std::string>> ranked(const MessageCounts& messages,
+                                                          std::size_t width);
 /// "N more messages (M times)" for the messages past the first `shown`.
 std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& list,
                     std::size_t shown);
+
+/// One "hint" line per reason counted in `counts` that has one.
+void append_hints(std::string& out, const std::array<std::uint64_t, kReasons>& counts);
+/// One "workers" line per worker that did not answer: its connections are
+/// frozen and its counts are old, which the reader must know.
+void append_silent_workers(std::string& out, const Snapshot& snapshot);
 
 }  // namespace swarm::stats::text

@@ -36,7 +36,7 @@ std::optional<Reason> reason_named(std::string_view name) {
 bool is_connect_reason(Reason reason) {
   return reason == Reason::refused || reason == Reason::connect_timeout ||
          reason == Reason::unreachable || reason == Reason::addr_in_use ||
-         reason == Reason::too_many_files;
+         reason == Reason::addr_not_available || reason == Reason::too_many_files;
 }
 
 bool is_latency(ThresholdMetric metric) {
@@ -61,6 +61,7 @@ CommandStats commands_named(const Recorder& r, const std::vector<std::string>& n
                             const std::string& subject) {
   CommandStats out;
   for (std::size_t i = 0; i < r.actions.size(); ++i) {
+    if (!r.actions.owns(i)) continue;  // a command shared with an earlier action
     if (subject == "*" || (i < names.size() && names[i] == subject)) out.merge(r.actions[i]);
   }
   return out;

@@ -31,6 +31,10 @@ EXAMPLES = SOURCE_DIR / "examples"
 PROTOCOLS = EXAMPLES / "protocols"
 SCRIPTS = EXAMPLES / "scripts"
 
+# "address" or "thread" when the binaries were built with a sanitizer: bounds
+# on time and memory are then looser (instrumented code is slower and bigger).
+SANITIZER = os.environ.get("SWARM_SANITIZER", "")
+
 STARTUP_TIMEOUT = 10.0  # seconds a process may take to say it is ready
 STOP_TIMEOUT = 10.0  # seconds a process may take to exit once asked
 
@@ -183,6 +187,52 @@ class Process:
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait(timeout=STOP_TIMEOUT)
+
+
+class Finished:
+    """A process run to its end: status, output, wall time and peak memory."""
+
+    def __init__(self, status, stdout, stderr, seconds, max_rss_bytes):
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+        self.max_rss_bytes = max_rss_bytes
+
+
+def run_to_exit(args, timeout, cwd=None):
+    """Runs `args` to its end (SIGKILL after `timeout` seconds) and measures
+    it with wait4(): its own peak RSS, not that of other children."""
+    started = time.monotonic()
+    popen = subprocess.Popen(
+        [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+    )
+    killer = threading.Timer(timeout, popen.kill)
+    killer.start()
+    try:
+        out, err = b"", b""
+        # Drain the pipes on threads: a chatty child must not block on a full pipe.
+        chunks = {"out": [], "err": []}
+        readers = [
+            threading.Thread(target=lambda: chunks["out"].append(popen.stdout.read())),
+            threading.Thread(target=lambda: chunks["err"].append(popen.stderr.read())),
+        ]
+        for reader in readers:
+            reader.start()
+        _, raw_status, usage = os.wait4(popen.pid, 0)
+        popen.returncode = os.waitstatus_to_exitcode(raw_status)
+        for reader in readers:
+            reader.join()
+        out, err = b"".join(chunks["out"]), b"".join(chunks["err"])
+    finally:
+        killer.cancel()
+    return Finished(
+        popen.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        time.monotonic() - started,
+        usage.ru_maxrss * 1024,
+    )
 
 
 @pytest.fixture
@@ -595,6 +645,9 @@ ERROR_REASONS = (
     "timeout",
     "protocol_error",
     "script_error",
+    "addr_in_use",
+    "addr_not_available",
+    "too_many_files",
     "reply_too_large",
 )
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "protocol/lua/lua_guard.hpp"
 #include "protocol/lua/lua_state.hpp"
 
 namespace swarm::protocol {
@@ -42,15 +43,24 @@ bool LuaFunctionParser::call(std::string_view chunk, bool first) {
   int top = lua_gettop(main_);
   lua_rawgeti(main_, LUA_REGISTRYINDEX, slot_);
   if (!first) lua_pushlstring(main_, chunk.data(), chunk.size());
-  if (lua_pcall(main_, first ? 0 : 1, 1, 0) != 0) {
+  int status = 0;
+  {
+    LuaGuard::Call guarded(main_, LuaGuard::of(main_).limits().call_time);
+    status = lua_pcall(main_, first ? 0 : 1, 1, 0);
+  }
+  if (status == LUA_ERRMEM) {
+    error_ = "reply parser: " + LuaGuard::of(main_).memory_message();
+  } else if (status != 0) {
     error_ = "reply parser: " + lua_error_text(main_, -1);
   } else if (lua_type(main_, -1) != LUA_TNUMBER) {
     error_ = fmt::format("reply parser: returned a {} instead of a byte count",
                          luaL_typename(main_, -1));
   } else {
     lua_Number missing = lua_tonumber(main_, -1);
-    if (missing > kMaxAsk || std::isnan(missing)) {
-      error_ = fmt::format("reply parser: asks for {} bytes", missing);
+    if (std::isnan(missing)) {
+      error_ = "reply parser: returned NaN instead of a byte count";
+    } else if (missing > kMaxAsk) {
+      error_ = fmt::format("reply parser: asks for {} bytes (at most {})", missing, kMaxAsk);
     } else {
       missing_ = missing <= 0 ? 0 : static_cast<std::size_t>(std::ceil(missing));
     }

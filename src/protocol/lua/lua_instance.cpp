@@ -29,8 +29,9 @@ int prepare_state(lua_State* state) {
 
 }  // namespace
 
-LuaInstance::LuaInstance(const std::string& path, const plan::Plan& plan)
-    : state_(open_module_state(path)),
+LuaInstance::LuaInstance(const std::string& path, const plan::Plan& plan, const LuaLimits& limits)
+    : state_(open_module_state(path, limits)),
+      guard_(LuaGuard::of(state_.get())),
       states_ref_(prepare_state(state_.get())),
       actions_(bind_actions(plan)),
       pool_(state_.get(), states_ref_) {
@@ -68,18 +69,39 @@ Task<CommandOutcome> LuaInstance::run(std::size_t action, Client& client) {
   lua_rawgeti(thread, LUA_REGISTRYINDEX, bound.args_ref);
   int arguments = 2;
   for (;;) {
-    int status = lua_resume(thread, arguments);
+    int status = 0;
+    {
+      LuaGuard::Call call(thread, guard_.limits().call_time);
+      status = lua_resume(thread, arguments);
+    }
     if (status == 0) {
       pool_.release(std::move(runner));
       co_return CommandOutcome{};
     }
-    // An error ends the coroutine: dropping the runner lets the GC take it.
-    if (status != LUA_YIELD) co_return script_error(bound.command, lua_error_text(thread, -1));
+    if (status != LUA_YIELD) {
+      CommandOutcome outcome = failure(thread, status, bound);
+      runner.reset();  // an error ends the coroutine: the GC may take it
+      recover_memory();
+      co_return outcome;
+    }
     Resumption next = co_await perform(*runner, client, bound);
-    // An outcome here means abandoning a suspended coroutine: never resumed.
-    if (next.outcome) co_return std::move(*next.outcome);
+    if (next.outcome) {
+      // Abandoning a suspended coroutine (never resumed), or a failed parser.
+      runner.reset();
+      recover_memory();
+      co_return std::move(*next.outcome);
+    }
     arguments = next.arguments;
   }
+}
+
+CommandOutcome LuaInstance::failure(lua_State* thread, int status, const BoundAction& bound) {
+  if (status == LUA_ERRMEM) return script_error(bound.command, guard_.memory_message());
+  return script_error(bound.command, lua_error_text(thread, -1));
+}
+
+void LuaInstance::recover_memory() {
+  if (guard_.take_stop()) lua_gc(state_.get(), LUA_GCCOLLECT, 0);
 }
 
 Task<LuaInstance::Resumption> LuaInstance::perform(LuaRunner& runner, Client& client,
@@ -140,9 +162,7 @@ CommandOutcome LuaInstance::failed_reply(LuaRunner& runner, const BoundAction& b
 }
 
 std::size_t LuaInstance::memory_bytes() const {
-  lua_State* lua = state_.get();
-  return static_cast<std::size_t>(lua_gc(lua, LUA_GCCOUNT, 0)) * 1024 +
-         static_cast<std::size_t>(lua_gc(lua, LUA_GCCOUNTB, 0));
+  return guard_.used();
 }
 
 void LuaInstance::trim() {

@@ -20,15 +20,15 @@ namespace swarm::protocol {
 /// with `co_await` and resumes the coroutine with the result.
 class LuaInstance final : public ModuleInstance {
  public:
-  /// Loads the module at `path` into a new state and binds `plan`'s actions.
-  /// Throws std::runtime_error.
-  LuaInstance(const std::string& path, const plan::Plan& plan);
+  /// Loads the module at `path` into a new state guarded by `limits` and
+  /// binds `plan`'s actions. Throws std::runtime_error.
+  LuaInstance(const std::string& path, const plan::Plan& plan, const LuaLimits& limits = {});
 
   Task<CommandOutcome> run(std::size_t action, Client& client) override;
   /// Drops `client.state` of a connection that is gone.
   void forget_connection(std::uint64_t client_id) override;
 
-  /// The Lua state's heap, as its garbage collector counts it.
+  /// The Lua state's heap, as its allocator counts it.
   std::size_t memory_bytes() const override;
   /// Drops idle coroutines beyond the recent need; collects the garbage
   /// when that (or a burst) left much of it, else takes a GC step.
@@ -58,8 +58,14 @@ class LuaInstance final : public ModuleInstance {
                                           const BoundAction& bound);
   /// The outcome of a send_for_reply() that failed.
   static CommandOutcome failed_reply(LuaRunner& runner, const BoundAction& bound);
+  /// The outcome of a coroutine that ended with an error (`status`).
+  CommandOutcome failure(lua_State* thread, int status, const BoundAction& bound);
+  /// After a limit stopped module code: collects the garbage at once, so
+  /// that the next command starts with the heap the live data needs.
+  void recover_memory();
 
   LuaStatePtr state_;                 // this worker's Lua state
+  LuaGuard& guard_;                   // its limits
   int states_ref_;                    // registry ref: client id -> client.state table
   std::vector<BoundAction> actions_;  // by plan action index
   CoroutinePool pool_;                // coroutines for running commands

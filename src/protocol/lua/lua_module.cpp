@@ -34,9 +34,9 @@ std::vector<std::string> read_names(lua_State* state, const std::string& where) 
 
 }  // namespace
 
-LuaModule::LuaModule(std::string name, std::string path)
-    : name_(std::move(name)), path_(std::move(path)) {
-  LuaStatePtr state = open_module_state(path_);
+LuaModule::LuaModule(std::string name, std::string path, LuaLimits limits)
+    : name_(std::move(name)), path_(std::move(path)), limits_(limits) {
+  LuaStatePtr state = open_module_state(path_, limits_);
   commands_ = learn(state.get());
 }
 
@@ -90,7 +90,7 @@ std::map<std::string, std::vector<std::string>> LuaModule::learn_args(
 }
 
 std::unique_ptr<ModuleInstance> LuaModule::instantiate(const plan::Plan& plan) const {
-  return std::make_unique<LuaInstance>(path_, plan);
+  return std::make_unique<LuaInstance>(path_, plan, limits_);
 }
 
 }  // namespace swarm::protocol

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/lua/lua_guard.hpp"
 #include "protocol/module.hpp"
 
 struct lua_State;
@@ -20,10 +21,10 @@ namespace swarm::protocol {
 /// runs once per worker, like wrk's scripts).
 class LuaModule final : public Module {
  public:
-  /// Loads the module at `path` (exactly that file). Throws
-  /// std::runtime_error naming the file, with Lua's file:line when Lua
-  /// reported one.
-  LuaModule(std::string name, std::string path);
+  /// Loads the module at `path` (exactly that file); it and every instance
+  /// run under `limits`. Throws std::runtime_error naming the file, with
+  /// Lua's file:line when Lua reported one.
+  LuaModule(std::string name, std::string path, LuaLimits limits = {});
 
   const std::string& name() const override { return name_; }
   const CommandTable& commands() const override { return commands_; }
@@ -38,6 +39,7 @@ class LuaModule final : public Module {
 
   std::string name_;       // NAME
   std::string path_;       // DIR/NAME.lua
+  LuaLimits limits_;       // for every state
   CommandTable commands_;  // its functions, with the args `_args` declares
 };
 

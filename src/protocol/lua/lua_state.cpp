@@ -39,7 +39,16 @@ void preload_swarm(lua_State* state) {
 
 /// Runs the module chunk at the top of the stack; leaves its table.
 void run_chunk(lua_State* state, const std::string& path) {
-  if (lua_pcall(state, 0, 1, 0) != 0) {
+  int status = 0;
+  {
+    LuaGuard::Call call(state, LuaGuard::of(state).limits().load_time);
+    status = lua_pcall(state, 0, 1, 0);
+  }
+  if (status == LUA_ERRMEM) {
+    throw std::runtime_error(
+        fmt::format("protocol module {}: {}", path, LuaGuard::of(state).memory_message()));
+  }
+  if (status != 0) {
     throw std::runtime_error(
         fmt::format("protocol module {}: {}", path, lua_error_text(state, -1)));
   }
@@ -52,12 +61,22 @@ void run_chunk(lua_State* state, const std::string& path) {
 
 }  // namespace
 
-LuaStatePtr open_module_state(const std::string& path) {
+void LuaStateCloser::operator()(lua_State* state) const noexcept {
+  LuaGuard* guard = &LuaGuard::of(state);
+  lua_close(state);
+  delete guard;
+}
+
+LuaStatePtr open_module_state(const std::string& path, const LuaLimits& limits) {
   std::string code = read_file(path);
-  LuaStatePtr state(luaL_newstate());
-  if (!state) throw std::runtime_error("cannot create a Lua state: out of memory");
+  auto guard = std::make_unique<LuaGuard>(limits);
+  // LuaJIT 2.1 takes a custom allocator in its 64-bit GC64 builds (Debian's).
+  LuaStatePtr state(lua_newstate(LuaGuard::allocate, guard.get()));
+  if (!state) throw std::runtime_error("cannot create a Lua state with a memory limit");
+  guard.release();  // the state owns it now: LuaStateCloser frees it
   lua_State* lua = state.get();
   luaL_openlibs(lua);
+  LuaGuard::of(lua).watch(lua);
   preload_swarm(lua);
   std::string chunk_name = "@" + std::filesystem::path(path).filename().string();
   if (luaL_loadbuffer(lua, code.data(), code.size(), chunk_name.c_str()) != 0) {

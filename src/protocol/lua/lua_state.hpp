@@ -8,21 +8,23 @@
 #include <string>
 
 #include "plan/value.hpp"
+#include "protocol/lua/lua_guard.hpp"
 
 namespace swarm::protocol {
 
-/// Closes a lua_State.
+/// Closes a lua_State made by open_module_state(), then frees its guard.
 struct LuaStateCloser {
-  void operator()(lua_State* state) const noexcept { lua_close(state); }
+  void operator()(lua_State* state) const noexcept;
 };
 /// An owned lua_State.
 using LuaStatePtr = std::unique_ptr<lua_State, LuaStateCloser>;
 
-/// A new state with the standard libraries and `require("swarm")`, with the
-/// module at `path` loaded and its table left on top of the stack. The chunk
-/// is named after the file's base name, so errors read `durian.lua:5: ...`.
-/// Throws std::runtime_error naming `path` (and Lua's file:line) on failure.
-LuaStatePtr open_module_state(const std::string& path);
+/// A new state guarded by `limits` (see LuaGuard), with the standard
+/// libraries and `require("swarm")`, with the module at `path` loaded and its
+/// table left on top of the stack. The chunk is named after the file's base
+/// name, so errors read `durian.lua:5: ...`. Throws std::runtime_error naming
+/// `path` (and Lua's file:line) on failure.
+LuaStatePtr open_module_state(const std::string& path, const LuaLimits& limits);
 
 /// The error value at `index` as one line of text (tables and nil too).
 std::string lua_error_text(lua_State* state, int index);

@@ -133,6 +133,26 @@ TEST(ConsoleCommand, UnknownWordAsksForTheUsage) {
   EXPECT_EQ(error_of("incr5").message, "Unknown command 'incr5'");
 }
 
+TEST(ConsoleCommand, AuthTakesOneToken) {
+  EXPECT_EQ(command_of("auth s3cret-s3cret-s3cret").kind, Kind::auth);
+  EXPECT_EQ(command_of("AUTH s3cret-s3cret-s3cret").token, "s3cret-s3cret-s3cret");
+  EXPECT_EQ(error_of("auth").message,
+            "Invalid Command: 'auth' needs the token, e.g. 'auth 3f2a...'");
+  // Two words may be most of a token: neither is echoed.
+  EXPECT_EQ(error_of("auth s3cret s3cret").message,
+            "Invalid Command: 'auth' takes one token, without spaces");
+}
+
+TEST(ConsoleCommand, EchoedWordsAreEscaped) {
+  // Raw high and control bytes must not reach the operator's terminal.
+  EXPECT_EQ(error_of("\xc3\x28\x80\xfe\x1b[2Jbogus").message,
+            "Unknown command '\\xc3(\\x80\\xfe\\x1b[2Jbogus'");
+  EXPECT_EQ(error_of("incr 5\xff").message,
+            "Invalid Command: 'incr' needs a positive whole number, got '5\\xff'");
+  EXPECT_EQ(error_of("stat \x7f").message,
+            "Invalid Command: 'stat' takes no arguments, got '\\x7f'");
+}
+
 TEST(ConsoleCommand, GreetingKeepsTheOriginalWords) {
   const std::string greeting(console_greeting());
   EXPECT_EQ(greeting,

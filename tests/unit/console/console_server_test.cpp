@@ -6,7 +6,10 @@
 #include <asio/connect.hpp>
 #include <asio/write.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <random>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "console/console_command.hpp"
+#include "console/console_log.hpp"
 
 namespace swarm::console {
 namespace {
@@ -140,15 +144,32 @@ class ConsoleServerTest : public ::testing::Test {
  protected:
   void start(ConsoleServerOptions options = {}) {
     server_ = std::make_unique<ConsoleServer>(
-        io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), handler_, options);
+        io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), handler_, std::move(options));
     server_->start();
   }
 
-  std::unique_ptr<TestClient> connect() {
+  std::unique_ptr<TestClient> connect(std::string_view greeting = console_greeting()) {
     auto client = std::make_unique<TestClient>(io_, server_->local_endpoint());
-    EXPECT_TRUE(client->wait_for(console_greeting()));
+    EXPECT_TRUE(client->wait_for(greeting));
     return client;
   }
+
+  /// A server whose sessions need kToken, logging to log_path_.
+  void start_with_token(ConsoleServerOptions options = {}) {
+    options.token.emplace(kToken, "test");
+    std::filesystem::remove(log_path_);
+    options.log = std::make_shared<ConsoleLog>(log_path_.string());
+    start(std::move(options));
+  }
+
+  std::string log_text() const {
+    std::ifstream in(log_path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  static constexpr const char* kToken = "s3cret-s3cret-s3cret";
+  const std::filesystem::path log_path_ =
+      std::filesystem::temp_directory_path() / "swarm_console_test.log";
 
   void TearDown() override {
     if (server_) server_->close();
@@ -160,6 +181,100 @@ class ConsoleServerTest : public ::testing::Test {
   RecordingHandler handler_;
   std::unique_ptr<ConsoleServer> server_;
 };
+
+TEST_F(ConsoleServerTest, WithATokenNothingWorksBeforeAuth) {
+  start_with_token();
+  auto client = connect(console_auth_greeting());
+  for (const char* line : {"incr 5\n", "stat\n", "stop\n", "help\n", "decr 1\n"}) {
+    client->forget_received();
+    ASSERT_TRUE(client->send(line));
+    ASSERT_TRUE(client->wait_for("Authentication required: type `auth TOKEN` first\r\n")) << line;
+  }
+  EXPECT_TRUE(handler_.calls.empty());
+  client->forget_received();
+  ASSERT_TRUE(client->send(std::string("auth ") + kToken + "\nincr 5\n"));
+  ASSERT_TRUE(client->wait_for(std::string("OK\r\n") + std::string(console_usage()) + "OK\r\n"));
+  EXPECT_EQ(handler_.calls, std::vector<std::string>{"incr 5"});
+}
+
+TEST_F(ConsoleServerTest, AWrongTokenIsAnsweredLateAndThreeCloseTheSession) {
+  start_with_token();
+  auto client = connect(console_auth_greeting());
+  client->forget_received();
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client->send("auth s3cret-s3cret-s3creT\nincr 1\n"));
+  ASSERT_TRUE(client->wait_for("Authentication failed\r\n"));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
+  // The line sent right after the failure was read only after the pause.
+  ASSERT_TRUE(client->wait_for("Authentication required"));
+  ASSERT_TRUE(client->send("auth nope-nope-nope-nope\nauth nope-nope-nope-nope\n"));
+  ASSERT_TRUE(client->wait_closed());
+  EXPECT_TRUE(client->received().ends_with("Authentication failed: too many attempts, closing\r\n"))
+      << client->received();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms + 500ms + 1000ms);
+  EXPECT_EQ(server_->auth_failures(), 3u);
+  EXPECT_TRUE(handler_.calls.empty());
+}
+
+TEST_F(ConsoleServerTest, TheLogNamesThePeerAndEveryCommandButNeverTheToken) {
+  start_with_token();
+  auto client = connect(console_auth_greeting());
+  ASSERT_TRUE(client->send("auth wrong-wrong-wrong-wrong\n"));
+  ASSERT_TRUE(client->wait_for("Authentication failed"));
+  ASSERT_TRUE(client->send(std::string("auth ") + kToken +
+                           "\nincr 5\n\xc3\x28\x80"
+                           "bogus\n"));
+  ASSERT_TRUE(client->wait_for("Unknown command"));
+  client->close();
+  ASSERT_TRUE(run_until(io_, [&] { return server_->session_count() == 0; }));
+  const std::string log = log_text();
+  for (const char* expected :
+       {"console 127.0.0.1:", ": session opened\n", ": auth ****\n",
+        ": auth failed (1 in the last minute, 1 since the start)\n", ": auth ok\n", ": incr 5\n",
+        ": \\xc3(\\x80bogus\n", ": session closed\n"}) {
+    EXPECT_NE(log.find(expected), std::string::npos) << expected << " not in:\n" << log;
+  }
+  EXPECT_EQ(log.find(kToken), std::string::npos) << log;
+  EXPECT_EQ(log.find("wrong-wrong"), std::string::npos) << log;
+  EXPECT_TRUE(log.starts_with("swarm: 20")) << log;  // the time comes first
+}
+
+TEST_F(ConsoleServerTest, IdleSessionsAreClosed) {
+  ConsoleServerOptions options;
+  options.idle_timeout = 200ms;
+  start(std::move(options));
+  auto client = connect();
+  ASSERT_TRUE(client->send("incr 1\n"));
+  ASSERT_TRUE(client->wait_closed());
+  EXPECT_TRUE(client->received().ends_with("Closing: idle for 0s (--console-idle-timeout)\r\n"))
+      << client->received();
+  EXPECT_EQ(handler_.calls, std::vector<std::string>{"incr 1"});
+}
+
+TEST_F(ConsoleServerTest, StrangersWhoNeverAuthenticateCannotLockTheOperatorOut) {
+  ConsoleServerOptions options;
+  options.max_sessions = 1;
+  options.auth_timeout = 300ms;
+  start_with_token(std::move(options));
+  std::vector<std::unique_ptr<TestClient>> strangers;
+  for (int i = 0; i < 4; ++i) strangers.push_back(connect(console_auth_greeting()));
+  // The operator still gets in: the strangers wait in their own allowance.
+  auto operator_session = connect(console_auth_greeting());
+  ASSERT_TRUE(operator_session->send(std::string("auth ") + kToken + "\n"));
+  ASSERT_TRUE(operator_session->wait_for("OK\r\n"));
+  // And the strangers are sent away when their time to authenticate is up.
+  for (auto& stranger : strangers) {
+    ASSERT_TRUE(stranger->wait_closed());
+    EXPECT_TRUE(stranger->received().ends_with("Closing: not authenticated within 0s\r\n"))
+        << stranger->received();
+  }
+  // A second authenticated session is one too many.
+  auto second = connect(console_auth_greeting());
+  ASSERT_TRUE(second->send(std::string("auth ") + kToken + "\n"));
+  ASSERT_TRUE(second->wait_closed());
+  EXPECT_TRUE(
+      second->received().ends_with("Too many console sessions (limit 1), try again later\r\n"));
+}
 
 TEST_F(ConsoleServerTest, GreetsWithBannerAndUsage) {
   start();
@@ -263,7 +378,9 @@ TEST_F(ConsoleServerTest, SessionLimitIsEnforced) {
 }
 
 TEST_F(ConsoleServerTest, RandomBinaryDoesNoHarm) {
-  start({.max_sessions = 4});
+  ConsoleServerOptions options;
+  options.max_sessions = 4;
+  start(std::move(options));
   std::mt19937 random(12345);
   for (int round = 0; round < 20; ++round) {
     TestClient client(io_, server_->local_endpoint());
@@ -292,7 +409,9 @@ TEST_F(ConsoleServerTest, LongLineIsReportedOnce) {
 }
 
 TEST_F(ConsoleServerTest, PeerThatDoesNotReadIsCutOff) {
-  start({.max_queued_output = 64 * 1024});
+  ConsoleServerOptions options;
+  options.max_queued_output = 64 * 1024;
+  start(std::move(options));
   handler_.stat_text = std::string(256 * 1024, 's');
   tcp::socket silent(io_);
   silent.connect(server_->local_endpoint());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <stdexcept>
 
 namespace swarm::engine {
@@ -25,6 +26,20 @@ TEST(Address, RejectsBadAddressesWithTheText) {
       EXPECT_NE(std::string(error.what()).find(bad), std::string::npos) << error.what();
     }
   }
+}
+
+TEST(Address, SourceBindErrorTellsAnAddressOfThisHostFromAStranger) {
+  EXPECT_EQ(source_bind_error(parse_sources("127.0.0.1").front()), 0);
+  EXPECT_EQ(source_bind_error(parse_sources("127.0.0.2").front()), 0);  // all of 127/8 is ours
+  // The documentation ranges (RFC 5737) are rarely a host's own, but test
+  // machines do use them: one of them must not be this host's.
+  bool found_foreign = false;
+  for (const char* candidate : {"203.0.113.7", "198.51.100.7", "192.0.2.77"}) {
+    const int error = source_bind_error(parse_sources(candidate).front());
+    EXPECT_TRUE(error == 0 || error == EADDRNOTAVAIL) << candidate << ": " << error;
+    found_foreign = found_foreign || error == EADDRNOTAVAIL;
+  }
+  EXPECT_TRUE(found_foreign);
 }
 
 TEST(Address, ResolvesNumericAddresses) {

@@ -5,34 +5,31 @@
 namespace swarm::plan {
 namespace {
 
-TEST(ParseByteSize, AcceptsPlainNumbersAndBinaryUnits) {
+TEST(ParseByteSize, AcceptsBytesAndBinaryAndDecimalUnits) {
   EXPECT_EQ(parse_byte_size("0"), 0u);
   EXPECT_EQ(parse_byte_size("1048576"), 1048576u);
-  EXPECT_EQ(parse_byte_size("100B"), 100u);
-  EXPECT_EQ(parse_byte_size("64k"), 65536u);
-  EXPECT_EQ(parse_byte_size("64KB"), 65536u);
-  EXPECT_EQ(parse_byte_size("64KiB"), 65536u);
-  EXPECT_EQ(parse_byte_size("1M"), 1048576u);
-  EXPECT_EQ(parse_byte_size("1mib"), 1048576u);
-  EXPECT_EQ(parse_byte_size("2GiB"), 2147483648u);
-  EXPECT_EQ(parse_byte_size("2g"), 2147483648u);
+  EXPECT_EQ(parse_byte_size("512B"), 512u);
+  EXPECT_EQ(parse_byte_size("64KiB"), 64u * 1024);
+  EXPECT_EQ(parse_byte_size("64K"), 64u * 1024);
+  EXPECT_EQ(parse_byte_size("512MiB"), 512u << 20);
+  EXPECT_EQ(parse_byte_size("1GiB"), 1u << 30);
+  EXPECT_EQ(parse_byte_size("2T"), std::uint64_t{2} << 40);
+  EXPECT_EQ(parse_byte_size("10MB"), 10'000'000u);
+  EXPECT_EQ(parse_byte_size("1GB"), 1'000'000'000u);
 }
 
-TEST(ParseByteSize, RejectsJunkSignsFractionsAndOverflow) {
-  for (const char* text : {"", "-1", "+1", "1.5M", "M", "1 M", " 1", "1 ", "1T", "1KiBB", "0x10",
-                           "1e6", "9223372036854775809", "8589934593G"}) {
+TEST(ParseByteSize, RejectsSignsFractionsSpacesUnknownUnitsAndHugeValues) {
+  for (const char* text : {"", "-1", "+1", "1.5GiB", "1 MiB", " 1", "1x", "MiB", "1mib", "1e6",
+                           "99999999999999999999", "4194305TiB"}) {
     EXPECT_EQ(parse_byte_size(text), std::nullopt) << "'" << text << "'";
   }
-  EXPECT_EQ(parse_byte_size("8589934592G"), 1ULL << 63);
 }
 
 TEST(FormatByteSize, ShortestExactForm) {
-  EXPECT_EQ(format_byte_size(0), "0B");
-  EXPECT_EQ(format_byte_size(512), "512B");
-  EXPECT_EQ(format_byte_size(1536), "1536B");
-  EXPECT_EQ(format_byte_size(65536), "64KiB");
-  EXPECT_EQ(format_byte_size(1048576), "1MiB");
-  EXPECT_EQ(format_byte_size(3ULL << 30), "3GiB");
+  EXPECT_EQ(format_byte_size(1u << 30), "1GiB");
+  EXPECT_EQ(format_byte_size(512u << 10), "512KiB");
+  EXPECT_EQ(format_byte_size(1536u << 20), "1536MiB");
+  EXPECT_EQ(format_byte_size(1000), "1000 bytes");
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ TEST(PlanErrors, RoundsNegativeFractionalOrHuge) {
   EXPECT_EQ(error_of(with_field("rounds", "-1")), expected + "'-1'");
   EXPECT_EQ(error_of(with_field("rounds", "1.5")), expected + "'1.5'");
   EXPECT_EQ(error_of(with_field("rounds", "99999999999999999999")),
-            expected + "'99999999999999999999'");
+            "plan.yml:4:13: rounds: at most 1000000000000000 (1e15) per iteration, got "
+            "'99999999999999999999'");
   EXPECT_EQ(error_of(with_field("rounds", "{a: 1}")), expected + "a map");
   EXPECT_EQ(error_of(with_field("rounds", "")),
             "plan.yml:4:5: rounds: expected a whole number >= 0 or [lo, hi], got nothing");
@@ -172,15 +173,105 @@ TEST(PlanErrors, YamlSyntaxError) {
 
 TEST(PlanErrors, EmptyOrNotAMap) {
   EXPECT_EQ(error_of(""),
-            "plan.yml: the plan is empty (expected a map with 'protocol' and 'actions')");
+            "plan.yml:1:1: the plan is empty (expected a map with 'protocol' and 'actions')");
   EXPECT_EQ(error_of("# only a comment\n"),
-            "plan.yml: the plan is empty (expected a map with 'protocol' and 'actions')");
+            "plan.yml:1:1: the plan is empty (expected a map with 'protocol' and 'actions')");
   EXPECT_EQ(error_of("- protocol: p\n"),
             "plan.yml:1:1: expected a map with 'protocol' and 'actions' at the top level, got a "
             "list");
   EXPECT_EQ(error_of("durian\n"),
             "plan.yml:1:1: expected a map with 'protocol' and 'actions' at the top level, got "
             "'durian'");
+}
+
+TEST(PlanErrors, AbsurdNumbersSayTheLimit) {
+  EXPECT_EQ(error_of(with_field("rounds", "1e18")),
+            "plan.yml:4:13: rounds: at most 1000000000000000 (1e15) per iteration, got '1e18'");
+  EXPECT_EQ(error_of(with_field("rounds", "[1, 2000000000000000]")),
+            "plan.yml:4:17: rounds: at most 1000000000000000 (1e15) per iteration, got "
+            "'2000000000000000'");
+  EXPECT_EQ(error_of(with_field("rounds", ".nan")),
+            "plan.yml:4:13: rounds: expected a whole number >= 0 or [lo, hi], got '.nan'");
+  EXPECT_EQ(error_of(with_field("rounds", ".inf")),
+            "plan.yml:4:13: rounds: expected a whole number >= 0 or [lo, hi], got '.inf'");
+  EXPECT_EQ(error_of(with_field("rounds", "-1e3")),
+            "plan.yml:4:13: rounds: expected a whole number >= 0 or [lo, hi], got '-1e3'");
+  EXPECT_EQ(error_of(with_field("rounds", "1.5e0")),
+            "plan.yml:4:13: rounds: expected a whole number >= 0 or [lo, hi], got '1.5e0'");
+  EXPECT_EQ(error_of(with_field("sleep_after_action", "[0, 1e9]")),
+            "plan.yml:4:29: sleep_after_action: at most 8760h (a year), got '1e9'");
+  EXPECT_EQ(error_of(with_field("sleep_between_rounds", "9000h")),
+            "plan.yml:4:27: sleep_between_rounds: at most 8760h (a year), got '9000h'");
+  EXPECT_EQ(error_of(with_field("sleep_after_action", ".nan")),
+            "plan.yml:4:25: sleep_after_action: expected a duration >= 0 (seconds as 2 or 1.5, "
+            "or 250ms, 2s, 1m) or [lo, hi], got '.nan'");
+  EXPECT_EQ(error_of(with_field("sleep_after_action", "-1e3")),
+            "plan.yml:4:25: sleep_after_action: expected a duration >= 0 (seconds as 2 or 1.5, "
+            "or 250ms, 2s, 1m) or [lo, hi], got '-1e3'");
+}
+
+TEST(PlanErrors, ControlBytesAreEscapedInMessages) {
+  EXPECT_EQ(error_of(with_field("rounds", "\"\\e[2J\\x07\"")),
+            "plan.yml:4:13: rounds: expected a whole number >= 0 or [lo, hi], got "
+            "'\\x1b[2J\\x07'");
+}
+
+TEST(PlanErrors, DuplicateArgsKey) {
+  EXPECT_EQ(error_of(with_field("args", "{uid: 1, uid: 2}")),
+            "plan.yml:4:20: args: duplicate key 'uid' (first at 4:12)");
+}
+
+TEST(PlanErrors, AnIterationThatCanDoNothingForeverIsRefused) {
+  EXPECT_EQ(error_of("protocol: p\nactions:\n  - command: a\n    rounds: 0\n"
+                     "    sleep_after_action: 0\n"),
+            "plan.yml:3:14: every action has rounds 0 and sleep_after_action 0: each connection "
+            "would spin doing nothing. Give an action rounds >= 1, or a sleep_after_action to "
+            "hold idle connections (e.g. 1h)");
+  // Rounds 0 with a sleep holds idle connections; a possible round is work.
+  EXPECT_EQ(error_of(with_field("rounds", "0")), "no error");
+  EXPECT_EQ(error_of("protocol: p\nactions:\n  - command: a\n    rounds: [0, 1]\n"
+                     "    sleep_after_action: 0\n    sleep_between_rounds: 0\n"),
+            "no error");
+}
+
+// Nine levels of nine aliases: 9^9 nodes if expanded. Refused at the alias
+// that passes the bound, without expanding anything.
+TEST(PlanErrors, AliasBombIsRefusedAtTheAlias) {
+  std::string yaml = "protocol: p\nactions:\n  - command: a\n    args:\n";
+  yaml += "      a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 10; ++level) {
+    yaml += "      a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 9; ++i) yaml += (i ? ", *a" : "*a") + std::to_string(level - 1);
+    yaml += "]\n";
+  }
+  const std::string error = error_of(yaml);
+  EXPECT_EQ(error.substr(0, error.find(": the plan")), "plan.yml:10:46") << error;
+  EXPECT_NE(error.find("expands to more than 500000 nodes (aliases included)"), std::string::npos)
+      << error;
+}
+
+TEST(PlanErrors, AliasesWithinTheBoundWork) {
+  const Plan plan = parse_plan(
+      "protocol: p\nactions:\n  - command: a\n    args: &common {uid: 7, room: r}\n"
+      "  - command: b\n    args: *common\n",
+      "plan.yml");
+  ASSERT_EQ(plan.actions.size(), 2u);
+  ASSERT_NE(plan.actions[1].args.as_map(), nullptr);
+  EXPECT_EQ(plan.actions[1].args.as_map()->size(), 2u);
+}
+
+TEST(PlanErrors, DeepNestingIsRefusedWhereItPassesTheBound) {
+  std::string yaml = "protocol: p\nactions:\n  - command: a\n    args: {x: ";
+  yaml += std::string(100000, '[') + std::string(100000, ']') + "}\n";
+  EXPECT_EQ(error_of(yaml), "plan.yml:4:75: lists and maps nested deeper than 64 levels");
+}
+
+// yaml-cpp 0.7 starts the same empty document for ever at a stray ','
+// (its issue #1040); found by the fuzzer as a hang.
+TEST(PlanErrors, StrayCommaWhereADocumentBeginsIsAnErrorNotAHang) {
+  EXPECT_EQ(error_of(","), "plan.yml:1:1: invalid YAML: unexpected ','");
+  EXPECT_EQ(error_of(", protocol: durtil: durtionon: 1s\n\nons: []\n"),
+            "plan.yml:1:1: invalid YAML: unexpected ','");
 }
 
 TEST(PlanErrors, SecondDocument) {

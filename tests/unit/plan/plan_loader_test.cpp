@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "plan/yaml_limits.hpp"
+
 namespace swarm::plan {
 namespace {
 
@@ -75,10 +77,50 @@ TEST(LoadPlan, EmptyFile) {
     load_plan(path.string());
     FAIL() << "no error";
   } catch (const PlanError& error) {
-    EXPECT_EQ(std::string(error.what()),
-              path.string() + ": the plan is empty (expected a map with 'protocol' and 'actions')");
+    EXPECT_EQ(
+        std::string(error.what()),
+        path.string() + ":1:1: the plan is empty (expected a map with 'protocol' and 'actions')");
   }
   std::filesystem::remove(path);
+}
+
+TEST(LoadPlan, FileLargerThanTheLimitIsRefusedUnread) {
+  const auto path = std::filesystem::temp_directory_path() / "swarm_plan_test_large.yml";
+  {
+    std::ofstream file(path);
+    file << "protocol: p\nactions:\n";
+    const std::string action = "  - command: a\n";
+    for (std::size_t size = 0; size <= kMaxPlanBytes; size += action.size()) file << action;
+  }
+  try {
+    load_plan(path.string());
+    FAIL() << "no error";
+  } catch (const PlanError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              path.string() +
+                  ":1:1: the file is larger than 8 MiB: a plan is a short list of actions, is "
+                  "this the right file?");
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(LoadPlan, EndlessDeviceIsRefusedAfterTheLimit) {
+  try {
+    load_plan("/dev/zero");
+    FAIL() << "no error";
+  } catch (const PlanError& error) {
+    EXPECT_NE(std::string(error.what()).find("larger than 8 MiB"), std::string::npos);
+  }
+}
+
+TEST(ParsePlan, RoundsInAnyNumberNotation) {
+  const Plan plan = parse_plan(
+      "protocol: p\nactions:\n  - command: a\n    rounds: 1e12\n"
+      "    sleep_after_action: [0, 1.5e3]\n",
+      "plan.yml");
+  EXPECT_EQ(plan.actions[0].rounds.lo, 1'000'000'000'000);
+  EXPECT_EQ(plan.actions[0].rounds.hi, 1'000'000'000'000);
+  EXPECT_EQ(plan.actions[0].sleep_after_action.hi, 1500s);
 }
 
 TEST(ParsePlan, Defaults) {

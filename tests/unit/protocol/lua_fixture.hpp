@@ -34,10 +34,11 @@ class LuaTest : public ::testing::Test {
   std::string dir() const { return dir_.string(); }
 
   /// The message load_module() throws for module `name` written as `code`.
-  std::string load_error(const std::string& name, const std::string& code) {
+  std::string load_error(const std::string& name, const std::string& code,
+                         const LuaLimits& limits = {}) {
     write(name + ".lua", code);
     try {
-      load_module(dir(), name);
+      load_module(dir(), name, builtin_protocols(), limits);
     } catch (const std::runtime_error& error) {
       return error.what();
     }
@@ -47,10 +48,10 @@ class LuaTest : public ::testing::Test {
 
   /// Loads `code` as module "test" and instantiates it for a plan running
   /// `commands` (with no args) in that order.
-  std::unique_ptr<LuaInstance> instance(const std::string& code,
-                                        std::vector<plan::Action> actions) {
+  std::unique_ptr<LuaInstance> instance(const std::string& code, std::vector<plan::Action> actions,
+                                        const LuaLimits& limits = {}) {
     write("test.lua", code);
-    module_ = load_module(dir(), "test");
+    module_ = load_module(dir(), "test", builtin_protocols(), limits);
     plan_.protocol = "test";
     plan_.actions = std::move(actions);
     for (const plan::Action& action : plan_.actions) {

@@ -35,7 +35,8 @@ Recorder sample(std::uint64_t seed) {
   r.actions.resize(3);
   std::mt19937_64 random(seed);
   std::lognormal_distribution<double> skewed(7.0, 1.5);
-  for (auto& action : r.actions) {
+  for (std::size_t index = 0; index < r.actions.size(); ++index) {
+    CommandStats& action = r.actions[index];
     for (int i = 0; i < 5000; ++i)
       action.latency_us.record(static_cast<std::uint64_t>(skewed(random)));
     action.requests = action.replies = 5000;
@@ -80,7 +81,9 @@ TEST(JsonReport, HoldsTheRunAndAddsUp) {
 
 TEST(JsonReport, RateModeAddsTheTargetTheAchievedRateAndTheSecondLatency) {
   Recorder totals = sample(3);
-  for (auto& action : totals.actions) {
+  for (std::size_t i = 0; i < totals.actions.size(); ++i) {
+    if (!totals.actions.owns(i)) continue;
+    auto& action = totals.actions[i];
     action.scheduled = action.calls;
     action.intended_us = action.latency_us;
     action.intended_us.record(2'000'000);  // one call waited out a stall
@@ -157,7 +160,7 @@ namespace {
 TEST(JsonReport, IntervalJsonIsTheReportsIntervalShape) {
   const RunRecord full = [] {
     RunRecord r = record_with(sample(3));
-    Snapshot before{Recorder{}, r.context.started};
+    Snapshot before{Recorder{}, r.context.started, {}};
     r.intervals.push_back(interval_record(r.context, r.end, before));
     return r;
   }();

@@ -15,6 +15,9 @@ TEST(Recorder, NamesEveryStateAndReason) {
   EXPECT_STREQ(to_string(Reason::refused), "refused");
   EXPECT_STREQ(to_string(Reason::connect_timeout), "connect_timeout");
   EXPECT_STREQ(to_string(Reason::other), "other");
+  EXPECT_STREQ(to_string(Reason::addr_not_available), "addr_not_available");
+  EXPECT_NE(hint_for(Reason::addr_not_available), nullptr);
+  EXPECT_EQ(hint_for(Reason::refused), nullptr);
   for (std::size_t i = 0; i < kReasons; ++i) {
     EXPECT_NE(std::string(to_string(static_cast<Reason>(i))), "unknown") << i;
   }
@@ -60,9 +63,9 @@ Recorder worker(std::int64_t scale, std::size_t actions) {
   r.ended_by_plan = 4 * n;
   r.ended_by_console = 5 * n;
   r.actions.resize(actions);
-  for (auto& a : r.actions) {
-    a.requests = n;
-    a.latency_us.record(n);
+  for (std::size_t i = 0; i < actions; ++i) {
+    r.actions[i].requests = n;
+    r.actions[i].latency_us.record(n);
   }
   r.script_errors["boom"] = n;
   return r;
@@ -174,6 +177,58 @@ TEST(Recorder, SinceKeepsWhatHappenedInBetweenAndGaugesAsNow) {
   EXPECT_EQ(diff.open, 5);
   EXPECT_EQ(diff.script_errors.at("old"), 1u);
   EXPECT_EQ(diff.script_errors.at("new"), 1u);
+}
+
+TEST(MessageCounts, DistinctMessagesAreBoundedAndLongOnesCut) {
+  MessageCounts counts;
+  for (int i = 0; i < 1000; ++i) ++counts["unexpected reply " + std::to_string(i)];
+  EXPECT_EQ(counts.size(), MessageCounts::kMaxDistinct + 1);
+  EXPECT_EQ(counts.at("unexpected reply 7"), 1u);
+  EXPECT_EQ(counts.at(MessageCounts::kOthers), 1000u - MessageCounts::kMaxDistinct);
+  ++counts["unexpected reply 7"];  // a message already kept is still counted as itself
+  EXPECT_EQ(counts.at("unexpected reply 7"), 2u);
+
+  MessageCounts cut;
+  ++cut[std::string(5000, 'x')];
+  EXPECT_EQ(cut.begin()->first.size(), MessageCounts::kMaxBytes);
+}
+
+TEST(ActionStats, ActionsOfOneCommandShareTheirCounts) {
+  ActionStats stats;
+  std::vector<std::string> names(40'000, "get");
+  names[1] = "login";
+  stats.assign(names);
+  EXPECT_EQ(stats.size(), 40'000u);
+  ASSERT_EQ(stats.commands().size(), 2u);  // two histograms, not 40 000
+  stats[0].requests += 1;
+  stats[39'999].requests += 1;
+  stats[1].requests += 5;
+  EXPECT_EQ(stats[2].requests, 2u);
+  EXPECT_EQ(stats.command_of(0), 0u);
+  EXPECT_EQ(stats.command_of(1), 1u);
+  EXPECT_EQ(stats.commands()[1].requests, 5u);
+
+  ActionStats total;  // empty: takes the shape of what is merged in
+  total.merge(stats);
+  total.merge(stats);
+  EXPECT_EQ(total.size(), 40'000u);
+  EXPECT_EQ(total[7].requests, 4u);
+  EXPECT_EQ(total[1].requests, 10u);
+}
+
+TEST(ActionStats, SumsOverActionsCountASharedCommandOnce) {
+  Recorder r;
+  r.actions.assign({"get", "login", "get"});
+  r.count_request(0);
+  r.count_request(2);
+  r.count_request(1);
+  EXPECT_EQ(all_commands(r).requests, 3u);
+  EXPECT_TRUE(r.actions.owns(0));
+  EXPECT_TRUE(r.actions.owns(1));
+  EXPECT_FALSE(r.actions.owns(2));
+  const Recorder later = r;
+  r.count_request(2);
+  EXPECT_EQ(r.since(later).actions[0].requests, 1u);
 }
 
 }  // namespace

@@ -310,5 +310,32 @@ TEST_F(ReportTest, ThresholdsListValuesAndVerdicts) {
   EXPECT_EQ(status, "thresholds    1 of 2 hold  FAIL errors(*) < 0.1% (0.52%)\n");
 }
 
+TEST_F(ReportTest, MemoryLineWithNoConnectionOpenShowsTotalsAsTotals) {
+  now_.totals.open = 0;
+  MemoryUse& memory = now_.totals.memory;
+  memory.frames = 12'224;
+  memory.buffers = 64 * 1024;
+  const std::string line = line_starting(format_status(context_, now_, previous_), "memory");
+  EXPECT_EQ(line.find("per connection"), std::string::npos) << line;
+  EXPECT_NE(line.find("no connection open, in all 12224B"), std::string::npos) << line;
+}
+
+TEST_F(ReportTest, ScriptErrorsAreShownWholeUpToAWidthAndEscaped) {
+  const std::string message =
+      "heartbeat: unexpected reply to heartbeat from the chat server, which answered with "
+      "something that is not +OK at all: \x1b[2J-ERR";
+  now_.totals.script_errors[message] = 3;
+  const std::string final_report = format_final(context_, now_);
+  EXPECT_NE(final_report.find("3x heartbeat: unexpected reply to heartbeat from the chat server, "
+                              "which answered with something that is not +OK at all: "
+                              "\\x1b[2J-ERR"),
+            std::string::npos)
+      << final_report;
+  now_.totals.script_errors[std::string(400, 'y')] = 1;
+  const std::string cut = format_final(context_, now_);
+  EXPECT_NE(cut.find(std::string(297, 'y') + "..."), std::string::npos) << cut;
+  EXPECT_EQ(cut.find(std::string(298, 'y')), std::string::npos) << cut;
+}
+
 }  // namespace
 }  // namespace swarm::stats
