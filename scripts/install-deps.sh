@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
           libluajit2-5.1-dev nlohmann-json3-dev libgtest-dev libgmock-dev python3 python3-pytest
-          python3-jsonschema redis-server redis-tools
+          python3-jsonschema redis-server redis-tools memcached
           netcat-openbsd)
 missing=()
 for package in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "plan/duration.hpp"
+#include "protocol/builtin/registry.hpp"
 
 namespace swarm::app {
 namespace {
@@ -36,7 +37,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   CLI::App cli{
       "swarm: opens many persistent TCP connections to a server and runs a YAML plan on each, "
-      "through a Lua protocol module. Steer it live: telnet to --listen and type `incr 1000`, "
+      "through a built-in protocol (redis, memcached; see --protocols) or a protocol module "
+      "of yours (Lua or native). Steer it live: telnet to --listen and type `incr 1000`, "
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);
@@ -45,14 +47,25 @@ ParsedOptions parse_options(int argc, char** argv) {
   });
   cli.add_option("-l,--listen", o.listen, "Console address (host:port or [v6]:port)")
       ->capture_default_str();
+  // --protocols answers at once, like --help: the run's required flags are
+  // not needed for it.
+  cli.add_flag_callback(
+         "--protocols",
+         [] {
+           std::fputs(protocol::describe_protocols(protocol::builtin_protocols()).c_str(), stdout);
+           throw CLI::Success();
+         },
+         "List the built-in protocols, their commands and args, and exit")
+      ->trigger_on_parse();
   cli.add_option("-r,--server", o.servers,
                  "Server under test, host:port or [v6]:port (repeat for several)")
       ->required();
   cli.add_option("-s,--script", o.script, "YAML plan (protocol + actions)")
       ->required()
       ->check(CLI::ExistingFile);
-  cli.add_option("-p,--protocol-dir", o.protocol_dir, "Directory holding the plan's NAME.lua")
-      ->required()
+  cli.add_option("-p,--protocol-dir", o.protocol_dir,
+                 "Directory holding the plan's NAME.lua or NAME.so (not needed for a built-in "
+                 "protocol)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--threads", o.threads, "Worker threads (default: cores)")
       ->check(CLI::Range(1, 1024));

@@ -38,15 +38,20 @@ struct LoadedPlan {
 LoadedPlan load(const Options& options) {
   LoadedPlan loaded;
   loaded.plan = plan::load_plan(options.script);
+  std::string notice;
   try {
-    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol);
+    loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol,
+                                          protocol::builtin_protocols(), &notice);
   } catch (const std::exception& error) {
     const plan::SourceLocation& where = loaded.plan.protocol_where;
     throw SetupError(fmt::format("{}:{}:{}: protocol '{}': {}", options.script, where.line,
                                  where.column, loaded.plan.protocol, error.what()));
   }
-  plan::validate_plan(loaded.plan,
-                      [&](const plan::Action& action) { return loaded.module->check(action); });
+  if (!notice.empty()) std::printf("swarm: %s\n", notice.c_str());
+  const protocol::Module& module = *loaded.module;
+  plan::validate_plan(
+      loaded.plan, [&](const plan::Action& action) { return module.check(action); },
+      [&](const plan::Value& settings) { return module.check_on_connect(settings); });
   try {
     loaded.thresholds = collect_thresholds(loaded.plan, options.thresholds);
     prepare_outputs(options);
@@ -112,9 +117,19 @@ std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
   return text;
 }
 
-stats::ReportContext report_context(const plan::Plan& plan) {
+/// What thresholds call each row: its plan command (`command` for every
+/// redis `command ZADD`-style row, as thresholds are checked against the
+/// plan), then the hook rows by their names.
+std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows) {
+  for (std::size_t i = 0; i < plan.actions.size() && i < rows.size(); ++i) {
+    rows[i] = plan.actions[i].command;
+  }
+  return rows;
+}
+
+stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module) {
   stats::ReportContext context;
-  for (const auto& action : plan.actions) context.action_names.push_back(action.command);
+  context.action_names = protocol::report_rows(module, plan);
   context.started = std::chrono::steady_clock::now();
   return context;
 }
@@ -130,8 +145,9 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   config.on_notice = notices.sink();
   engine::Engine engine(config, loaded.plan, *loaded.module);
   stats::RunConfig run_record = run_config(options, loaded.plan, config.seed);
-  stats::ReportContext context = report_context(loaded.plan);
-  ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
+  stats::ReportContext context = report_context(loaded.plan, *loaded.module);
+  ThresholdWatch thresholds(std::move(loaded.thresholds),
+                            threshold_names(loaded.plan, context.action_names), context.started);
   Controller controller(io, engine, context,
                         {options.interval, options.duration, capacity, !options.report.empty()},
                         std::move(thresholds), stdout);

@@ -59,6 +59,7 @@ void CommandStats::merge(const CommandStats& other) {
   bytes_in += other.bytes_in;
   bytes_out += other.bytes_out;
   latency_us.merge(other.latency_us);
+  reply_kinds.merge(other.reply_kinds);
 }
 
 namespace {
@@ -83,6 +84,7 @@ CommandStats CommandStats::since(const CommandStats& earlier) const {
   out.bytes_in = delta(bytes_in, earlier.bytes_in);
   out.bytes_out = delta(bytes_out, earlier.bytes_out);
   out.latency_us = latency_us.since(earlier.latency_us);
+  out.reply_kinds = reply_kinds.since(earlier.reply_kinds);
   return out;
 }
 
@@ -108,6 +110,7 @@ Recorder Recorder::since(const Recorder& earlier) const {
     if (before != earlier.script_errors.end()) times = delta(times, before->second);
   }
   std::erase_if(out.script_errors, [](const auto& entry) { return entry.second == 0; });
+  out.received = received.since(earlier.received);
   return out;
 }
 
@@ -165,6 +168,7 @@ void Recorder::merge(const Recorder& other) {
   if (actions.size() < other.actions.size()) actions.resize(other.actions.size());
   for (std::size_t i = 0; i < other.actions.size(); ++i) actions[i].merge(other.actions[i]);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
+  received.merge(other.received);
   memory.merge(other.memory);
 }
 

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "stats/histogram.hpp"
+#include "stats/received.hpp"
+#include "stats/reply_kinds.hpp"
 
 namespace swarm::stats {
 
@@ -67,6 +69,8 @@ struct CommandStats {
   std::uint64_t bytes_in = 0;   // bytes read for this command's replies
   std::uint64_t bytes_out = 0;  // bytes written for this command's requests
   Histogram latency_us;         // send_for_reply: first byte sent to reply end
+  ReplyKinds reply_kinds;       // replies by what the server answered (when the
+                                // protocol tells): errors by first word, hit/miss
 
   /// Adds `other`'s counts and latencies into this one.
   void merge(const CommandStats& other);
@@ -109,6 +113,7 @@ struct Recorder {
   std::array<std::uint64_t, kReasons> errors{};        // counter: failures by reason
   std::vector<CommandStats> actions;                   // per plan action, by index
   std::map<std::string, std::uint64_t> script_errors;  // message -> times seen
+  ReceivedStats received;                              // what servers sent unasked
   MemoryUse memory;                                    // gauge: filled by snapshots
 
   /// Adds `other` into this one (gauges and counters alike).
