@@ -46,6 +46,21 @@ def wait_until(predicate, timeout, what):
     raise TimeoutError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+def run_measured(command, redis):
+    """Runs `command` to completion; returns (client CPU seconds, requests the
+    redis-server counted, wall seconds)."""
+    before = redis.commands()
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+    requests = redis.commands() - before - 1  # less our own INFO
+    return usage.ru_utime + usage.ru_stime, requests, wall
+
+
 def rss_anon_bytes(pid):
     """Anonymous resident memory (heap, stacks): the process's own memory,
     without the shared binary and libraries."""

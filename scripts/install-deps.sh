@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
           libluajit2-5.1-dev nlohmann-json3-dev libhttp-parser-dev libjs-chart.js
           libgtest-dev libgmock-dev python3 python3-pytest
-          python3-jsonschema python3-prometheus-client redis-server redis-tools
+          python3-jsonschema python3-prometheus-client redis-server redis-tools memcached
           prometheus chromium nodejs
           netcat-openbsd
           # the fuzz targets (scripts/fuzz.sh): clang and its libFuzzer runtime

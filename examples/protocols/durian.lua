@@ -1,6 +1,8 @@
 -- durian: the line protocol of the demo chat server (examples/servers,
 -- `durian-server`). Each request is one line ending in "\r\n", and each
--- gets one reply line: "+OK ..." on success, "-ERR ..." otherwise.
+-- gets one reply line: "+OK ..." on success, "-ERR ..." otherwise. A
+-- connection in a chatroom also gets what the others send there, unasked:
+-- ">message <rid> <text>\r\n" (see on_push below).
 local swarm = require("swarm")
 
 -- Built once: every reply is one CRLF-terminated line.
@@ -114,6 +116,19 @@ function M.whoami(client, args)
     error("whoami before login on this connection")
   end
   call(client, request)
+end
+
+-- What the server sends unasked: chatroom messages from the other members.
+-- Framed like replies (one line), and told from replies by their ">": one
+-- that arrives while a reply is awaited is taken out first, so the reply
+-- is never mixed up with it. swarm counts each as a received message.
+M._push_parser = crlf
+M._push_prefix = ">"
+
+function M.on_push(client, data)
+  if data:sub(1, 9) ~= ">message " then
+    error("unexpected push: " .. data:gsub("\r\n$", ""), 0)
+  end
 end
 
 -- Ends this iteration: swarm reconnects and starts the plan again.

@@ -15,6 +15,10 @@
 // A command that throws is counted as a script error with its message, and
 // the plan goes on with its next round or action on the same connection;
 // after close_connection() or a failed call it should return at once.
+//
+// A module whose servers push messages (pub/sub, chat broadcasts) also
+// gives ModuleHooks: a framer for pushed messages and on_push(), and
+// declares them with SWARM_MODULE_WITH_HOOKS(table, hooks).
 #pragma once
 
 #include <cstddef>
@@ -30,7 +34,7 @@
 namespace swarm {
 
 /// The interface version a module was built for; swarm refuses others.
-inline constexpr int kModuleAbiVersion = 1;
+inline constexpr int kModuleAbiVersion = 2;
 
 /// A plan action's `args`, as text: scalars as written ("123", "true",
 /// "hello"), lists and maps in YAML flow form ("[1, 2]", "{a: 1}").
@@ -65,11 +69,31 @@ struct CommandEntry {
                                      // command takes, or nullptr for any
 };
 
+/// What a module does beyond its commands. Every field is optional (0 or
+/// null: not used).
+struct ModuleHooks {
+  /// Bytes of memory the module keeps per connection (see
+  /// Client::connection_state()).
+  std::size_t connection_state_bytes;
+  /// Makes the parser that frames messages the server pushes (one per
+  /// worker thread; swarm deletes it). Null: the module takes no pushes,
+  /// and nothing is read while a connection sleeps.
+  ReplyParser* (*make_push_framer)();
+  /// Whether a message that arrived while a reply was awaited is a push
+  /// (handed to on_push) rather than the reply. Null: never.
+  bool (*is_push)(Client& client, std::string_view message);
+  /// One pushed message; `message` is valid during the call only. It must
+  /// not block: it may count (Client::count_received) and send with
+  /// Client::send_now(). What it throws is counted as a script error.
+  void (*on_push)(Client& client, std::string_view message);
+};
+
 /// What `swarm_module()` returns: the module's commands.
 struct ModuleDefinition {
-  int abi_version;               // kModuleAbiVersion at build time
-  const CommandEntry* commands;  // the commands
-  std::size_t command_count;     // how many
+  int abi_version;                     // kModuleAbiVersion at build time
+  const CommandEntry* commands;        // the commands
+  std::size_t command_count;           // how many
+  const ModuleHooks* hooks = nullptr;  // pushes and per-connection state, if any
 };
 
 }  // namespace swarm
@@ -80,4 +104,13 @@ struct ModuleDefinition {
     static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, table,     \
                                                     sizeof(table) / sizeof((table)[0])}; \
     return &definition;                                                                  \
+  }
+
+/// Defines `swarm_module()` for a module whose commands are the array
+/// `table` and whose ModuleHooks are `hooks` (an object, not a pointer).
+#define SWARM_MODULE_WITH_HOOKS(table, hooks)                                                      \
+  extern "C" const swarm::ModuleDefinition* swarm_module() {                                       \
+    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, table,               \
+                                                    sizeof(table) / sizeof((table)[0]), &(hooks)}; \
+    return &definition;                                                                            \
   }

@@ -1,6 +1,6 @@
-// A Redis RESP2 reply parser that finds where a reply ends without copying or
-// buffering: it walks the stream byte by byte for headers and skips bulk
-// bodies, keeping only the counts of open (nested) arrays.
+// A Redis reply parser (RESP2 and RESP3) that finds where a reply ends
+// without copying or buffering: it walks the stream byte by byte for headers
+// and skips bulk bodies, keeping only the counts of open (nested) aggregates.
 #pragma once
 
 #include <array>
@@ -14,7 +14,9 @@
 namespace swarm::protocol {
 
 /// One RESP2 reply: +simple, -error, :integer, $bulk (and $-1), *array
-/// (nested, and *-1).
+/// (nested, and *-1); or RESP3: _null, #boolean, ,double, (big number,
+/// !blob error, =verbatim, ~set, >push, %map, |attribute (with the value it
+/// describes). Streamed (`$?`) replies are not taken.
 class RespParser final : public ReplyParser {
  public:
   static constexpr std::size_t kMaxDepth = 32;                       // deeper arrays are invalid

@@ -8,6 +8,7 @@
 #include "plan/byte_size.hpp"
 #include "plan/duration.hpp"
 #include "plan/rate.hpp"
+#include "protocol/builtin/registry.hpp"
 
 namespace swarm::app {
 namespace {
@@ -27,14 +28,25 @@ void add_target_flags(CLI::App& cli, Options& o) {
   cli.add_option("-l,--listen", o.listen,
                  "Console address (host:port or [v6]:port); beyond loopback it needs a token")
       ->capture_default_str();
+  // --protocols answers at once, like --help: the run's required flags are
+  // not needed for it.
+  cli.add_flag_callback(
+         "--protocols",
+         [] {
+           std::fputs(protocol::describe_protocols(protocol::builtin_protocols()).c_str(), stdout);
+           throw CLI::Success();
+         },
+         "List the built-in protocols, their commands and args, and exit")
+      ->trigger_on_parse();
   cli.add_option("-r,--server", o.servers,
                  "Server under test, host:port or [v6]:port (repeat for several)")
       ->required();
   cli.add_option("-s,--script", o.script, "YAML plan (protocol + actions)")
       ->required()
       ->check(CLI::ExistingFile);
-  cli.add_option("-p,--protocol-dir", o.protocol_dir, "Directory holding the plan's NAME.lua")
-      ->required()
+  cli.add_option("-p,--protocol-dir", o.protocol_dir,
+                 "Directory holding the plan's NAME.lua or NAME.so (not needed for a built-in "
+                 "protocol)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--source", o.sources,
                  "Local source addresses: a,b  127.0.0.1-127.0.0.50  127.0.0.0/26");
@@ -151,7 +163,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   CLI::App cli{
       "swarm: opens many persistent TCP connections to a server and runs a YAML plan on each, "
-      "through a Lua protocol module. Steer it live: telnet to --listen and type `incr 1000`, "
+      "through a built-in protocol (redis, memcached; see --protocols) or a protocol module "
+      "of yours (Lua or native). Steer it live: telnet to --listen and type `incr 1000`, "
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);

@@ -14,12 +14,12 @@ namespace swarm::app {
 /// Every flag's effective value. A new flag is also named in run_outputs.cpp
 /// (flags_of), so the JSON report records it.
 struct Options {
-  std::string listen = "127.0.0.1:8411";                       // console address
-  std::vector<std::string> servers;                            // server under test, host:port
-  std::string script;                                          // YAML plan file
-  std::string protocol_dir;                                    // where NAME.lua modules live
-  std::size_t threads = 1;                                     // worker threads
-  std::size_t connections = 0;                                 // connections opened at start
+  std::string listen = "127.0.0.1:8411";  // console address
+  std::vector<std::string> servers;       // server under test, host:port
+  std::string script;                     // YAML plan file
+  std::string protocol_dir;     // where NAME.lua / NAME.so modules live; may be empty (built-ins)
+  std::size_t threads = 1;      // worker threads
+  std::size_t connections = 0;  // connections opened at start
   std::optional<std::chrono::nanoseconds> duration;            // stop after this long
   std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status period; 0 = none
   double connect_rate = 1000;         // new connections per second; 0 = unpaced

@@ -52,16 +52,20 @@ LoadedPlan load(const Options& options) {
   protocol::LuaLimits limits;
   limits.memory_bytes = options.lua_memory_limit;
   limits.call_time = options.lua_call_limit;
+  std::string notice;
   try {
     loaded.module = protocol::load_module(options.protocol_dir, loaded.plan.protocol,
-                                          protocol::builtin_protocols(), limits);
+                                          protocol::builtin_protocols(), limits, &notice);
   } catch (const std::exception& error) {
     const plan::SourceLocation& where = loaded.plan.protocol_where;
     throw SetupError(fmt::format("{}:{}:{}: protocol '{}': {}", options.script, where.line,
                                  where.column, loaded.plan.protocol, error.what()));
   }
-  plan::validate_plan(loaded.plan,
-                      [&](const plan::Action& action) { return loaded.module->check(action); });
+  if (!notice.empty()) std::printf("swarm: %s\n", notice.c_str());
+  const protocol::Module& module = *loaded.module;
+  plan::validate_plan(
+      loaded.plan, [&](const plan::Action& action) { return module.check(action); },
+      [&](const plan::Value& settings) { return module.check_on_connect(settings); });
   try {
     loaded.thresholds = collect_thresholds(loaded.plan, options.thresholds);
     prepare_outputs(options);
@@ -241,9 +245,19 @@ console::ConsoleServerOptions console_options(const Options& options) {
   return settings;
 }
 
-stats::ReportContext report_context(const plan::Plan& plan) {
+/// What thresholds call each row: its plan command (`command` for every
+/// redis `command ZADD`-style row, as thresholds are checked against the
+/// plan), then the hook rows by their names.
+std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows) {
+  for (std::size_t i = 0; i < plan.actions.size() && i < rows.size(); ++i) {
+    rows[i] = plan.actions[i].command;
+  }
+  return rows;
+}
+
+stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module) {
   stats::ReportContext context;
-  for (const auto& action : plan.actions) context.action_names.push_back(action.command);
+  context.action_names = protocol::report_rows(module, plan);
   context.started = std::chrono::steady_clock::now();
   return context;
 }
@@ -298,9 +312,10 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   Options effective = options;  // the report records what the run used
   effective.max_reply = config.max_reply;
   stats::RunConfig run_record = run_config(effective, loaded.plan, config.seed);
-  stats::ReportContext context = report_context(loaded.plan);
+  stats::ReportContext context = report_context(loaded.plan, *loaded.module);
   context.rate.set(context.started, config.rate);
-  ThresholdWatch thresholds(std::move(loaded.thresholds), context.action_names, context.started);
+  ThresholdWatch thresholds(std::move(loaded.thresholds),
+                            threshold_names(loaded.plan, context.action_names), context.started);
   Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},
                         std::move(thresholds), stdout);
   console::ConsoleServer console(io, console_endpoint(options.listen), controller,

@@ -35,10 +35,15 @@ std::string read_text(const std::string& path) {
 
 /// The module file the loader picks: NAME.lua first, then NAME.so.
 std::pair<std::string, std::string> module_file(const std::string& dir, const std::string& name) {
-  const fs::path lua = fs::path(dir) / (name + ".lua");
+  // The loader's order: NAME.lua, NAME.so, then a built-in of that name.
   std::error_code error;
-  if (fs::is_regular_file(lua, error)) return {fs::absolute(lua, error).string(), "lua"};
-  return {fs::absolute(fs::path(dir) / (name + ".so"), error).string(), "native"};
+  if (!dir.empty()) {
+    const fs::path lua = fs::path(dir) / (name + ".lua");
+    const fs::path native = fs::path(dir) / (name + ".so");
+    if (fs::is_regular_file(lua, error)) return {fs::absolute(lua, error).string(), "lua"};
+    if (fs::is_regular_file(native, error)) return {fs::absolute(native, error).string(), "native"};
+  }
+  return {"", "builtin"};
 }
 
 std::int64_t signed_count(std::size_t value) {

@@ -21,56 +21,105 @@ stats::RequestEnd end_without_reply(IoStatus status) noexcept {
 
 }  // namespace
 
+CommandClient::~CommandClient() {
+  // Requests whose replies the command never read (it returned early):
+  // their connection goes on without them.
+  end_awaited(stats::RequestEnd::abandoned);
+}
+
 std::uint64_t CommandClient::id() const noexcept {
   return connection_.id();
 }
 
-Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser& parser) {
+void CommandClient::start_requests(std::uint32_t count) {
   // Time runs from just before the first byte is written to when the kernel
-  // queued the reply's last byte (DESIGN.md, "Where time is stamped").
+  // queued each reply's last byte (DESIGN.md, "Where time is stamped").
   auto& rec = connection_.recorder();
-  rec.count_request(action_);
-  EventLoop& loop = connection_.worker().loop();
-  const auto started = loop.refresh_now();
-  note_start(started);
-  connection_.arm_reply_timeout(started);
-  IoStatus status = co_await connection_.write(request);
-  if (status == IoStatus::ok) rec.actions[action_].bytes_out += request.size();
-  std::int64_t arrived_ns = 0;
-  Reply reply = status == IoStatus::ok ? co_await connection_.read_reply(parser, arrived_ns)
-                                       : Reply{status, {}};
-  connection_.cancel_timeout();
+  for (std::uint32_t i = 0; i < count; ++i) rec.count_request(action_);
+  sent_at_ = connection_.worker().loop().refresh_now();
+  note_start(sent_at_);
+  awaiting_ = count;
+  connection_.arm_reply_timeout(sent_at_);
+}
+
+void CommandClient::end_awaited(stats::RequestEnd end) noexcept {
+  auto& rec = connection_.recorder();
+  for (; awaiting_ > 0; --awaiting_) rec.count_request_end(action_, end);
+}
+
+Reply CommandClient::finish_reply(Reply reply, ReplyParser& parser, std::int64_t arrived_ns) {
+  auto& rec = connection_.recorder();
   if (reply.status == IoStatus::ok) {
-    // Leave out the time the reply waited in the socket for this worker. The
-    // realtime clock is read first: should the thread be preempted between
-    // the two readings, the latency grows, it never shrinks below the truth.
-    const auto waited = time_since_arrival(arrived_ns);
-    const auto elapsed = loop.refresh_now() - started;
-    const auto service = elapsed - std::min(waited, elapsed);
-    rec.count_reply(action_, whole_us(service));
-    // Rate mode: had the call gone out when due, this request would have
-    // gone out as much earlier; the wait is the user's too.
-    if (late_.count() >= 0) rec.count_intended(action_, whole_us(service + late_));
-    rec.actions[action_].bytes_in += reply.data.size();
+    if (awaiting_ > 0) {
+      // Leave out the time the reply waited in the socket for this worker.
+      // The realtime clock is read first: should the thread be preempted
+      // between the two readings, the latency grows, it never shrinks.
+      const auto waited = time_since_arrival(arrived_ns);
+      const auto elapsed = connection_.worker().loop().refresh_now() - sent_at_;
+      const auto service = elapsed - std::min(waited, elapsed);
+      rec.count_reply(action_, whole_us(service));
+      // Rate mode: had the call gone out when due, this request would have
+      // gone out as much earlier; the wait is the user's too.
+      if (late_.count() >= 0) rec.count_intended(action_, whole_us(service + late_));
+      rec.actions[action_].bytes_in += reply.data.size();
+      --awaiting_;
+    }
   } else {
-    rec.count_request_end(action_, end_without_reply(reply.status));
+    end_awaited(end_without_reply(reply.status));
     if (reply.status == IoStatus::protocol_error && protocol_error_.empty()) {
       // The parser says what was wrong with the bytes. Counted by the plan
       // runner, once: a module whose own parser raised says why instead.
-      const auto& command = connection_.worker().plan().actions[action_].command;
-      protocol_error_ = command + ": protocol error: " + parser.error();
+      protocol_error_ = connection_.worker().row_name(action_) + ": protocol error: " + parser.error();
     }
   }
+  if (awaiting_ == 0) connection_.cancel_timeout();
   note(reply.status);
-  co_return reply;
+  return reply;
+}
+
+Task<Reply> CommandClient::send_for_reply(std::string_view request, ReplyParser& parser) {
+  start_requests(1);
+  IoStatus status = co_await connection_.write(request);
+  if (status != IoStatus::ok) co_return finish_reply(Reply{status, {}}, parser, 0);
+  connection_.recorder().actions[action_].bytes_out += request.size();
+  std::int64_t arrived_ns = 0;
+  Reply reply = co_await connection_.read_reply(parser, arrived_ns);
+  co_return finish_reply(reply, parser, arrived_ns);
+}
+
+Task<IoStatus> CommandClient::send_pipelined(std::string_view requests, std::uint32_t count) {
+  start_requests(count);
+  IoStatus status = co_await connection_.write(requests);
+  if (status != IoStatus::ok) {
+    end_awaited(end_without_reply(status));
+    connection_.cancel_timeout();
+  } else {
+    connection_.recorder().actions[action_].bytes_out += requests.size();
+  }
+  co_return note(status);
+}
+
+Task<Reply> CommandClient::read_reply(ReplyParser& parser) {
+  std::int64_t arrived_ns = 0;
+  Reply reply = co_await connection_.read_reply(parser, arrived_ns);
+  co_return finish_reply(reply, parser, arrived_ns);
+}
+
+Task<Reply> CommandClient::receive(ReplyParser& parser) {
+  // Waits up to the reply timeout, like a reply; the message is no reply to
+  // a request, so nothing is timed.
+  std::int64_t arrived_ns = 0;
+  Reply message = co_await connection_.read_reply(parser, arrived_ns, false);
+  if (message.status != IoStatus::ok) end_awaited(end_without_reply(message.status));
+  if (awaiting_ == 0) connection_.cancel_timeout();
+  note(message.status);
+  co_return message;
 }
 
 Task<IoStatus> CommandClient::send_noreply(std::string_view request) {
   auto& rec = connection_.recorder();
   rec.count_request(action_);
-  if (due_ != std::chrono::steady_clock::time_point{}) {
-    note_start(connection_.worker().loop().refresh_now());
-  }
+  if (due_ != Clock::time_point{}) note_start(connection_.worker().loop().refresh_now());
   IoStatus status = co_await connection_.write(request);
   connection_.cancel_timeout();
   if (status == IoStatus::ok) {
@@ -80,6 +129,10 @@ Task<IoStatus> CommandClient::send_noreply(std::string_view request) {
     rec.count_request_end(action_, end_without_reply(status));
   }
   co_return note(status);
+}
+
+IoStatus CommandClient::send_now(std::string_view bytes) {
+  return note(connection_.send_now(bytes));
 }
 
 void CommandClient::close_connection() noexcept {
@@ -95,10 +148,26 @@ Task<IoStatus> CommandClient::sleep(std::chrono::nanoseconds duration) {
   co_return note(status);
 }
 
-void CommandClient::note_start(std::chrono::steady_clock::time_point started) noexcept {
+void* CommandClient::connection_state() noexcept {
+  return connection_.module_state();
+}
+
+std::uint64_t CommandClient::random() noexcept {
+  return connection_.random();
+}
+
+void CommandClient::count_reply(std::string_view kind, bool error) {
+  connection_.recorder().actions[action_].reply_kinds.add(kind, error);
+}
+
+void CommandClient::count_received(std::string_view topic, std::int64_t sent_unix_ns) {
+  connection_.count_received(topic, sent_unix_ns);
+}
+
+void CommandClient::note_start(Clock::time_point started) noexcept {
   // The lateness is fixed by the call's first request: the module's own
   // waits between requests are part of the call, not of the schedule.
-  if (due_ == std::chrono::steady_clock::time_point{} || late_.count() >= 0) return;
+  if (due_ == Clock::time_point{} || late_.count() >= 0) return;
   late_ = std::max(std::chrono::nanoseconds::zero(),
                    std::chrono::duration_cast<std::chrono::nanoseconds>(started - due_));
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/stamp.hpp"
 #include "engine/address.hpp"
 #include "engine/plan_runner.hpp"
 #include "engine/push_bridge.hpp"
@@ -103,7 +104,15 @@ Task<bool> Connection::connect() {
   ++rec.connects;
   ++rec.open;
   connected_ = true;
+  open_module_state();
   co_return true;
+}
+
+void Connection::open_module_state() {
+  const std::size_t bytes = worker_.module_state_bytes();
+  if (bytes == 0) return;
+  module_state_ = detail::frame_allocate(bytes);
+  std::memset(module_state_, 0, bytes);
 }
 
 Task<int> Connection::connect_any() {
@@ -221,7 +230,26 @@ void Connection::disconnect() noexcept {
     connected_ = false;
     worker_.give_socket();
     worker_.module().forget_connection(id_);
+    if (module_state_ != nullptr) {
+      detail::frame_deallocate(module_state_, worker_.module_state_bytes());
+      module_state_ = nullptr;
+    }
   }
+}
+
+std::size_t Connection::spill_bytes() const noexcept {
+  const std::size_t state = module_state_ != nullptr ? worker_.module_state_bytes() : 0;
+  return reader_.memory_bytes() + (state + 15) / 16 * 16;
+}
+
+std::uint64_t Connection::random() noexcept {
+  return worker_.rng().next();
+}
+
+void Connection::count_received(std::string_view topic, std::int64_t sent_unix_ns) {
+  stats::ReceivedStats& received = recorder().received;
+  received.count(topic);
+  if (sent_unix_ns != 0) received.latency_us.record(core::microseconds_since(sent_unix_ns));
 }
 
 void Connection::set_state(ConnState state) noexcept {
@@ -317,6 +345,13 @@ void Connection::on_period_change(Clock::duration before, Clock::duration after)
 
 void Connection::on_events(std::uint32_t events) {
   transport_.on_events(events);
+  // Bytes a push handler sent that the socket could not take go out as
+  // soon as it can, whatever the connection waits for (write() sends them
+  // first itself).
+  if (waiting_for_ != Wait::writable && !reader_.unsent().empty() &&
+      transport_.ready(Want::write)) {
+    flush_unsent();
+  }
   switch (waiting_for_) {
     case Wait::readable:
       if (transport_.ready(Want::read)) wake(IoStatus::ok);
@@ -392,6 +427,18 @@ Connection::WaitAwaiter Connection::wait_io(Want want) {
 Task<IoStatus> Connection::write(std::string_view data) {
   if (!transport_.is_open()) co_return aborting_ ? IoStatus::aborted : IoStatus::closed;
   reader_.release_if_empty();  // the last reply is done with
+  // What send_now() left goes first: it was sent earlier.
+  for (std::string_view unsent = reader_.unsent(); !unsent.empty(); unsent = reader_.unsent()) {
+    IoResult sent = transport_.send(unsent);
+    if (sent.error != 0) co_return fail(io_failure_reason(sent.error));
+    if (sent.want != Want::none) {
+      IoStatus status = co_await wait_io(sent.want);
+      if (status != IoStatus::ok) co_return failed_wait(status);
+      continue;
+    }
+    recorder().bytes_out += static_cast<std::uint64_t>(sent.bytes);
+    reader_.drop_unsent(static_cast<std::size_t>(sent.bytes));
+  }
   while (!data.empty()) {
     IoResult sent = transport_.send(data);
     if (sent.error != 0) co_return fail(io_failure_reason(sent.error));
@@ -406,12 +453,51 @@ Task<IoStatus> Connection::write(std::string_view data) {
   co_return IoStatus::ok;
 }
 
-Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns) {
-  PushBridge bridge(worker_.pushes(), id_);
+IoStatus Connection::send_now(std::string_view bytes) {
+  if (!transport_.is_open()) return aborting_ ? IoStatus::aborted : IoStatus::closed;
+  if (reader_.unsent().empty()) {
+    while (!bytes.empty() && transport_.ready(Want::write)) {
+      IoResult sent = transport_.send(bytes);
+      if (sent.error != 0) {
+        // Counted once here; the next command finds the connection closed.
+        IoStatus status = fail(io_failure_reason(sent.error));
+        transport_.close();
+        return status;
+      }
+      if (sent.want != Want::none) break;
+      recorder().bytes_out += static_cast<std::uint64_t>(sent.bytes);
+      bytes.remove_prefix(static_cast<std::size_t>(sent.bytes));
+    }
+  }
+  if (!bytes.empty()) reader_.keep_unsent(bytes);
+  return IoStatus::ok;
+}
+
+bool Connection::flush_unsent() noexcept {
+  for (std::string_view unsent = reader_.unsent(); !unsent.empty(); unsent = reader_.unsent()) {
+    IoResult sent = transport_.send(unsent);
+    if (sent.error != 0) {
+      fail(io_failure_reason(sent.error));
+      transport_.close();
+      reader_.clear();
+      return false;
+    }
+    if (sent.want != Want::none) return true;
+    recorder().bytes_out += static_cast<std::uint64_t>(sent.bytes);
+    reader_.drop_unsent(static_cast<std::size_t>(sent.bytes));
+  }
+  return true;
+}
+
+Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns, bool divert) {
+  PushBridge bridge(worker_.pushes(), *this, divert);
   PushSink* pushes = bridge.active() ? &bridge : nullptr;
   ReplyReader::Step step = reader_.begin(parser, pushes);
   std::uint32_t reads = 0;  // since this coroutine last let the others run
   for (Want want = Want::read; step.state == ReplyParser::State::need_more;) {
+    if (!transport_.is_open()) {
+      co_return Reply{aborting_ ? IoStatus::aborted : IoStatus::closed, {}};
+    }
     if (over_limit(reader_.held_bytes())) co_return Reply{fail(Reason::reply_too_large), {}};
     if (!transport_.ready(want)) {
       IoStatus status = co_await wait_io(want);
@@ -446,8 +532,12 @@ bool Connection::over_limit(std::size_t held) const noexcept {
 }
 
 void Connection::take_pushes() noexcept {
-  PushBridge bridge(worker_.pushes(), id_);
-  if (!bridge.active()) return;
+  // Nothing kept and nothing to read: the usual case, at every pause.
+  if (worker_.pushes() == nullptr || (!reader_.has_unread() && !transport_.ready(Want::read))) {
+    reader_.release_if_empty();
+    return;
+  }
+  PushBridge bridge(worker_.pushes(), *this);
   auto state = reader_.take_pushes(bridge);  // bytes left after the last reply
   for (std::uint32_t reads = 0; state == ReplyReader::PushState::ok && transport_.ready(Want::read);
        ++reads) {
@@ -466,8 +556,13 @@ void Connection::take_pushes() noexcept {
         reader_.take_pushes(bridge, {worker_.scratch_data(), static_cast<std::size_t>(got.bytes)});
     if (over_limit(reader_.held_bytes())) return drop_stream(Reason::reply_too_large);
   }
-  // The stream cannot be followed any more: the next command finds it closed.
-  if (state == ReplyReader::PushState::invalid) drop_stream(Reason::protocol_error);
+  if (state == ReplyReader::PushState::invalid) {
+    // The stream cannot be followed any more: the next command finds it closed.
+    drop_stream(Reason::protocol_error);
+    return;
+  }
+  // A subscriber may not write again for hours: keep nothing it does not need.
+  reader_.release_if_empty();
 }
 
 void Connection::drop_stream(Reason reason) noexcept {

@@ -5,8 +5,8 @@
 // reply through its ReplyReader.
 //
 // Cost matters here (a worker holds hundreds of thousands): the object keeps
-// the transport, one timer node, a waiter handle, the rate mode's next due
-// time and a few counters, 80 B.
+// the transport, one timer node, a waiter handle, the module's state pointer,
+// the rate mode's next due time and a few counters, 88 B.
 // Read buffers are the worker's; the reader keeps bytes per connection only
 // when a reply spans reads or the server sent more than one reply.
 #pragma once
@@ -108,8 +108,13 @@ class Connection final : public TimerNode {
   /// Reads one reply as framed by `parser`; the bytes stay valid until the
   /// next write(). A deadline of --timeout is armed if none is.
   /// `arrived_ns` becomes the kernel's receive stamp of the last read's
-  /// bytes (0 when the reply came from bytes read before).
-  Task<Reply> read_reply(ReplyParser& parser, std::int64_t& arrived_ns);
+  /// bytes (0 when the reply came from bytes read before). With `divert`,
+  /// messages the module's push handler calls pushes are taken out first;
+  /// without, the next message is the reply (Client::receive()).
+  Task<Reply> read_reply(ReplyParser& parser, std::int64_t& arrived_ns, bool divert = true);
+  /// Sends what the socket takes now; keeps the rest to go first with the
+  /// next write (or when the socket can take it). Never waits.
+  IoStatus send_now(std::string_view bytes);
   /// Closes the TCP connection (close_connection(), the end of a life).
   void disconnect() noexcept;
   /// A command is over: the bytes kept for its replies are given back.
@@ -119,8 +124,17 @@ class Connection final : public TimerNode {
   void on_events(std::uint32_t events);
   void on_timer();
 
-  /// Bytes this connection keeps between reads (usually none).
-  std::size_t spill_bytes() const noexcept { return reader_.memory_bytes(); }
+  /// Bytes this connection keeps between reads (usually none), and the
+  /// module's state for it.
+  std::size_t spill_bytes() const noexcept;
+
+  /// The module's memory for this connection (null when it asked for none,
+  /// or the connection is not open).
+  void* module_state() noexcept { return module_state_; }
+  /// A random number from the worker's generator.
+  std::uint64_t random() noexcept;
+  /// Counts a message the server sent unasked (see Client::count_received).
+  void count_received(std::string_view topic, std::int64_t sent_unix_ns);
 
  private:
   /// What the suspended coroutine waits for.
@@ -167,6 +181,9 @@ class Connection final : public TimerNode {
   /// Between commands: counts `reason` and closes the TCP connection; the
   /// next command finds it closed.
   void drop_stream(stats::Reason reason) noexcept;
+  /// Sends unsent bytes while the socket takes them; false after a failure.
+  bool flush_unsent() noexcept;
+  void open_module_state();
   EventLoop& loop() noexcept;
 
   Worker& worker_;                                         // owner: loop, plan, module, stats
@@ -175,6 +192,7 @@ class Connection final : public TimerNode {
   std::coroutine_handle<> waiter_;                         // the suspended coroutine, if waiting
   ReplyReader reader_;                                     // bytes kept across reads, rarely
   CallSchedule schedule_;                                  // rate mode: the next call's due time
+  void* module_state_ = nullptr;                           // the module's, while connected
   std::uint32_t failures_ = 0;                             // failures since the last good command
   IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
   Wait waiting_for_ = Wait::none;                          // what the waiter waits for

@@ -12,6 +12,9 @@ using protocol::CommandOutcome;
 using stats::ConnState;
 using stats::Reason;
 
+/// What a call runs: a plan action's command, or a connection hook.
+enum class Run : std::uint8_t { action, on_connect, on_idle };
+
 /// Counts a script error, with its message.
 void count_script_error(Connection& connection, const CommandOutcome& outcome) {
   connection.count_failure(Reason::script_error);
@@ -20,7 +23,7 @@ void count_script_error(Connection& connection, const CommandOutcome& outcome) {
 
 /// What a command's outcome means for the plan, counting the failure once.
 /// The client knows how the I/O ended; the module only whether it raised.
-PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t action,
+PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t row,
               const CommandOutcome& outcome) {
   if (client.closed()) return connection.aborting() ? PlanEnd::aborted : PlanEnd::reconnect;
   const IoStatus io = client.failure();
@@ -32,7 +35,7 @@ PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t
     connection.reset_backoff();
     return PlanEnd::next;
   }
-  ++connection.recorder().actions[action].errors;
+  ++connection.recorder().actions[row].errors;
   if (io == IoStatus::ok) {
     // The stream is in step: the plan goes on, on this connection.
     count_script_error(connection, outcome);
@@ -53,20 +56,39 @@ PlanEnd judge(Connection& connection, const CommandClient& client, std::uint32_t
   return PlanEnd::failed;
 }
 
-/// Runs one command. A coroutine of its own so that the client and the
-/// outcome (with its message) live in a frame only while a command runs,
-/// not in the plan loop's idle frame. In rate mode the call's due time
-/// lives here too, in its client.
-Task<PlanEnd> call(Connection& connection, std::uint32_t action) {
+Task<CommandOutcome> start(Worker& worker, Run what, std::uint32_t row, Client& client) {
+  switch (what) {
+    case Run::on_connect:
+      return worker.module().on_connect(client);
+    case Run::on_idle:
+      return worker.module().on_idle(client);
+    case Run::action:
+      break;
+  }
+  return worker.module().run(row, client);
+}
+
+/// Runs one command (or hook), counted under `row`. A coroutine of its own
+/// so that the client and the outcome (with its message) live in a frame
+/// only while a command runs, not in the plan loop's idle frame. In rate
+/// mode the call's due time lives here too, in its client.
+Task<PlanEnd> call(Connection& connection, std::uint32_t row, Run what = Run::action) {
+  const ConnState before = connection.state();
   connection.set_state(ConnState::acting);
-  auto& counts = connection.recorder().actions[action];
+  auto& counts = connection.recorder().actions[row];
   ++counts.calls;
-  const Clock::time_point due = connection.take_due();
+  const Clock::time_point due = what == Run::action ? connection.take_due() : Clock::time_point{};
   if (due != Clock::time_point{}) ++counts.scheduled;
-  CommandClient client(connection, action, due);
-  CommandOutcome outcome = co_await connection.worker().module().run(action, client);
+  CommandClient client(connection, row, due);
+  CommandOutcome outcome = co_await start(connection.worker(), what, row, client);
   connection.end_command();
-  co_return judge(connection, client, action, outcome);
+  const PlanEnd end = judge(connection, client, row, outcome);
+  // A failed on_connect leaves the connection unusable for the plan:
+  // reconnect after a backoff.
+  const bool raised = outcome.kind == CommandOutcome::Kind::script_error;
+  if (what == Run::on_connect && end == PlanEnd::next && raised) co_return PlanEnd::failed;
+  if (what == Run::on_idle && end == PlanEnd::next) connection.set_state(before);
+  co_return end;
 }
 
 /// What the connection waits for before `step`: the plan's sleep, or in
@@ -91,18 +113,54 @@ Connection::WaitAwaiter pace(Connection& connection, const PlanCursor::Step& ste
   return connection.no_wait();
 }
 
+/// Whether `step` is a sleep long enough for the protocol to speak while
+/// idle (a keepalive: its on_idle hook every idle period). Rate mode has no
+/// sleeps.
+bool speaks_while_idle(Connection& connection, const PlanCursor::Step& step) {
+  Worker& worker = connection.worker();
+  return step.kind == PlanCursor::Step::Kind::sleep && worker.idle_row() &&
+         worker.call_period() <= Clock::duration::zero() &&
+         step.duration > worker.module().idle_period();
+}
+
+/// A long sleep of a protocol that speaks while idle: its on_idle hook every
+/// idle period, then the rest of the sleep.
+Task<PlanEnd> sleep_speaking(Connection& connection, std::chrono::nanoseconds left) {
+  Worker& worker = connection.worker();
+  const auto period = worker.module().idle_period();
+  const std::uint32_t row = *worker.idle_row();
+  connection.set_state(ConnState::standby);
+  while (left > period) {
+    if (co_await connection.pause_plan(period) != IoStatus::ok) co_return PlanEnd::aborted;
+    left -= period;
+    const PlanEnd end = co_await call(connection, row, Run::on_idle);
+    if (end != PlanEnd::next) co_return end;
+  }
+  if (co_await connection.pause_plan(left) != IoStatus::ok) co_return PlanEnd::aborted;
+  co_return PlanEnd::next;
+}
+
 }  // namespace
 
 Task<PlanEnd> run_plan(Connection& connection) {
   using Kind = PlanCursor::Step::Kind;
   Worker& worker = connection.worker();
+  if (auto row = worker.connect_row()) {
+    const PlanEnd end = co_await call(connection, *row, Run::on_connect);
+    if (end != PlanEnd::next) co_return end;
+  }
   PlanCursor cursor(worker.plan().actions);
   for (;;) {
     const PlanCursor::Step step = cursor.next(worker.rng());
+    if (speaks_while_idle(connection, step)) {
+      const PlanEnd end = co_await sleep_speaking(connection, step.duration);
+      if (end != PlanEnd::next) co_return end;
+      continue;
+    }
     if (co_await pace(connection, step) != IoStatus::ok) co_return PlanEnd::aborted;
     if (step.kind == Kind::iteration) ++connection.recorder().iterations;
     if (step.kind != Kind::call) continue;
-    PlanEnd end = co_await call(connection, step.action);
+    const PlanEnd end = co_await call(connection, step.action);
     if (end != PlanEnd::next) co_return end;
   }
 }

@@ -43,6 +43,7 @@ struct ReplyReader::Spill {
   std::string unread;         // received, not yet framed
   std::size_t unread_at = 0;  // first byte of `unread` not yet framed
   std::string reply;          // the current reply, when it spans reads
+  std::string unsent;         // sent with send_now(), not yet taken by the socket
   bool cut_push = false;      // `unread` starts with a push cut short by a read
 
   std::string_view pending() const { return std::string_view(unread).substr(unread_at); }
@@ -154,7 +155,19 @@ void ReplyReader::append(std::string_view received) {
 }
 
 void ReplyReader::release_if_empty() noexcept {
-  if (spill_ && spill_->pending().empty()) spill_.reset();
+  if (spill_ && spill_->pending().empty() && spill_->unsent.empty()) spill_.reset();
+}
+
+std::string_view ReplyReader::unsent() const noexcept {
+  return spill_ ? std::string_view(spill_->unsent) : std::string_view();
+}
+
+void ReplyReader::keep_unsent(std::string_view bytes) {
+  spill().unsent.append(bytes);
+}
+
+void ReplyReader::drop_unsent(std::size_t bytes) noexcept {
+  if (spill_) spill_->unsent.erase(0, bytes);
 }
 
 void ReplyReader::shrink() noexcept {
@@ -178,9 +191,14 @@ std::size_t ReplyReader::held_bytes() const noexcept {
   return spill_->reply.size() + spill_->pending().size();
 }
 
+bool ReplyReader::has_unread() const noexcept {
+  return spill_ && !spill_->pending().empty();
+}
+
 std::size_t ReplyReader::memory_bytes() const noexcept {
   if (!spill_) return 0;
-  return sizeof(Spill) + spill_->unread.capacity() + spill_->reply.capacity();
+  return sizeof(Spill) + spill_->unread.capacity() + spill_->reply.capacity() +
+         spill_->unsent.capacity();
 }
 
 }  // namespace swarm::engine

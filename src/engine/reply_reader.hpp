@@ -8,6 +8,9 @@
 // A reply that arrives whole in one read is handed back as a view into the
 // read buffer: no copy, and no memory kept by the connection.
 //
+// The same spill keeps, rarely, bytes going the other way: what a push
+// handler sent with send_now() that the socket did not take at once.
+//
 // Pushes (messages the server sends unasked) go to a PushSink, when the
 // module has one: between commands through take_pushes(), and while a reply
 // is awaited when the sink recognises a framed message as a push. A push cut
@@ -75,12 +78,21 @@ class ReplyReader {
   void shrink() noexcept;
   /// Forgets everything (the connection closed).
   void clear() noexcept;
+
+  /// Bytes sent with send_now() that the socket has not taken yet.
+  std::string_view unsent() const noexcept;
+  /// Keeps `bytes` to send after the unsent ones.
+  void keep_unsent(std::string_view bytes);
+  /// The socket took the first `bytes` unsent bytes.
+  void drop_unsent(std::size_t bytes) noexcept;
   /// Bytes this reader keeps (usually none).
   std::size_t memory_bytes() const noexcept;
   /// Bytes of the stream it holds now: the reply assembled so far and what
   /// is buffered unframed (a push cut short, the next reply). What
   /// --max-reply bounds.
   std::size_t held_bytes() const noexcept;
+  /// Whether any received bytes wait to be framed.
+  bool has_unread() const noexcept;
 
  private:
   struct Spill;

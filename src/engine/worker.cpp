@@ -20,15 +20,19 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
             [](TimerNode& node) { static_cast<Connection&>(node).on_timer(); }),
       module_(module.instantiate(plan)),
       pushes_(module_->push_handler()),
+      module_state_bytes_(module_->connection_state_bytes()),
       rng_(config.seed + 0x9e3779b97f4a7c15ULL * (index + 1)),
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),
       scratch_(std::make_unique<char[]>(kScratchSize)),
       socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
       servers_(config.servers) {
-  std::vector<std::string> commands;
-  for (const plan::Action& action : plan.actions) commands.push_back(action.command);
-  recorder_.actions.assign(commands);
+  const protocol::Hooks hooks = module.hooks(plan);
+  rows_ = protocol::report_rows(module, plan);
+  auto row = static_cast<std::uint32_t>(plan.actions.size());
+  if (hooks.on_connect) connect_row_ = row++;
+  if (hooks.on_idle && module_->idle_period() > std::chrono::nanoseconds::zero()) idle_row_ = row;
+  recorder_.actions.assign(rows_);  // rows of one name share their counts
   loop_.every(kUpkeepPeriod, [this] { upkeep(); });
 }
 

@@ -9,6 +9,8 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -63,6 +65,14 @@ class Worker {
   protocol::ModuleInstance& module() noexcept { return *module_; }
   /// The module's handler of pushed messages, or null when it takes none.
   protocol::PushHandler* pushes() noexcept { return pushes_; }
+  /// Bytes of module state each open connection keeps (0: none).
+  std::size_t module_state_bytes() const noexcept { return module_state_bytes_; }
+  /// The row counting on_connect calls, when the module runs that hook.
+  std::optional<std::uint32_t> connect_row() const noexcept { return connect_row_; }
+  /// The row counting on_idle calls, when the module runs that hook.
+  std::optional<std::uint32_t> idle_row() const noexcept { return idle_row_; }
+  /// What row `row` counts: its command, or a hook's name.
+  const std::string& row_name(std::uint32_t row) const { return rows_[row]; }
   const plan::Plan& plan() const noexcept { return plan_; }
   const EngineConfig& config() const noexcept { return config_; }
   ConnectPacer& pacer() noexcept { return pacer_; }
@@ -103,6 +113,10 @@ class Worker {
   EventLoop loop_;                                    // this worker's loop
   std::unique_ptr<protocol::ModuleInstance> module_;  // e.g. its Lua state
   protocol::PushHandler* pushes_;                     // module_'s, or null
+  std::size_t module_state_bytes_;                    // module_'s state per connection
+  std::vector<std::string> rows_;                     // what each recorder row counts
+  std::optional<std::uint32_t> connect_row_;          // on_connect's row, if it runs
+  std::optional<std::uint32_t> idle_row_;             // on_idle's row, if it runs
   stats::Recorder recorder_;                          // single writer: this thread
   plan::Rng rng_;                                     // this worker's random numbers
   ConnectPacer pacer_;                                // this worker's share of the rate

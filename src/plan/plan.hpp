@@ -12,12 +12,6 @@
 
 namespace swarm::plan {
 
-/// Where something was written in the script (1-based, as editors count).
-struct SourceLocation {
-  int line = 0;    // 1-based line
-  int column = 0;  // 1-based column
-};
-
 /// A count written as `N` or `[lo, hi]`; drawn uniformly, both ends included.
 struct CountRange {
   std::int64_t lo = 1;  // smallest value, >= 0
@@ -55,6 +49,8 @@ struct Plan {
   std::string path;                       // the file it came from, for messages
   std::string protocol;                   // the protocol module's name
   SourceLocation protocol_where;          // where the name is written
+  Value on_connect;                       // `on_connect` as written: the protocol's settings
+                                          // for each new connection (a Map), or null
   std::vector<Action> actions;            // in file order, at least one
   std::vector<PlanThreshold> thresholds;  // `thresholds:`, in file order (may be empty)
   double rate = 0;                        // `rate:` calls per second, all connections

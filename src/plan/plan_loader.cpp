@@ -25,7 +25,8 @@
 namespace swarm::plan {
 namespace {
 
-constexpr std::array<std::string_view, 4> top_keys{"protocol", "actions", "thresholds", "rate"};
+constexpr std::array<std::string_view, 5> top_keys{"protocol", "on_connect", "actions",
+                                                   "thresholds", "rate"};
 constexpr std::array<std::string_view, 5> action_keys{"command", "args", "rounds",
                                                       "sleep_between_rounds", "sleep_after_action"};
 
@@ -145,6 +146,20 @@ void parse_args(const Entries& entries, Action& action, std::vector<Problem>& pr
     return;
   }
   action.args = to_value(node, "args", entry->key_where, problems);
+}
+
+// `on_connect`: a map of settings the protocol applies to each new
+// connection; checked against the protocol later, like args.
+Value parse_on_connect(const Entry& entry, std::vector<Problem>& problems) {
+  const YAML::Node& node = entry.value;
+  if (node.IsNull()) return Value{Map{}, entry.key_where};  // left empty: no settings
+  if (!node.IsMap()) {
+    problems.push_back(
+        {location_of(node, entry.key_where),
+         fmt::format("on_connect: expected a map of name: value, got {}", describe(node))});
+    return Value{};
+  }
+  return to_value(node, "on_connect", entry.key_where, problems);
 }
 
 // Sets `target` from the entry `key` when present and valid.
@@ -269,6 +284,9 @@ Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages
   } else {
     problems.push_back({root_where, "missing 'protocol' (the protocol module's name)"});
   }
+  if (const Entry* on_connect = find(entries, "on_connect")) {
+    plan.on_connect = parse_on_connect(*on_connect, problems);
+  }
   if (const Entry* actions = find(entries, "actions")) {
     plan.actions = parse_actions(*actions, problems);
   } else {
@@ -307,10 +325,20 @@ Plan load_plan(const std::string& path) {
   return parse_plan(text, path);
 }
 
-void validate_plan(const Plan& plan, const ActionCheck& check) {
+void validate_plan(const Plan& plan, const ActionCheck& check, const ConnectCheck& check_connect) {
   std::vector<Problem> problems;
+  if (check_connect) {
+    if (auto problem = check_connect(plan.on_connect)) {
+      if (problem->where.line == 0) problem->where = plan.on_connect.where;
+      if (problem->where.line == 0) problem->where = plan.protocol_where;
+      problems.push_back(std::move(*problem));
+    }
+  }
   for (const Action& action : plan.actions) {
-    if (auto problem = check(action)) problems.push_back({action.where, std::move(*problem)});
+    if (auto problem = check(action)) {
+      if (problem->where.line == 0) problem->where = action.where;
+      problems.push_back(std::move(*problem));
+    }
   }
   if (!problems.empty()) throw PlanError(plan.path, std::move(problems));
 }

@@ -21,11 +21,18 @@ Plan load_plan(const std::string& path);
 Plan parse_plan(std::string_view yaml_text, const std::string& path_for_messages);
 
 /// What is wrong with an action (e.g. its command is not in the module), or
-/// nullopt when it is fine.
-using ActionCheck = std::function<std::optional<std::string>(const Action&)>;
+/// nullopt when it is fine. A problem without a place (line 0) is put at
+/// the action's command; one with a place (a bad arg's value) stays there.
+using ActionCheck = std::function<std::optional<Problem>(const Action&)>;
 
-/// Calls `check` on every action, in order, and throws PlanError listing each
-/// problem at its action's place (Action::where), one per line.
-void validate_plan(const Plan& plan, const ActionCheck& check);
+/// What is wrong with the plan's `on_connect` settings (null when the plan
+/// has none), or nullopt. A problem without a place is put at `on_connect`.
+using ConnectCheck = std::function<std::optional<Problem>(const Value& on_connect)>;
+
+/// Calls `check_connect` (when given) on the plan's `on_connect`, then
+/// `check` on every action, in order, and throws PlanError listing each
+/// problem at its place, one per line.
+void validate_plan(const Plan& plan, const ActionCheck& check,
+                   const ConnectCheck& check_connect = nullptr);
 
 }  // namespace swarm::plan

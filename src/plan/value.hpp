@@ -12,6 +12,12 @@
 
 namespace swarm::plan {
 
+/// Where something was written in the script (1-based, as editors count).
+struct SourceLocation {
+  int line = 0;    // 1-based line; 0: unknown
+  int column = 0;  // 1-based column
+};
+
 struct Value;
 
 /// A YAML sequence.
@@ -23,6 +29,7 @@ using Map = std::vector<std::pair<std::string, Value>>;
 struct Value {
   using Data = std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Map>;
   Data data;  // the node
+  SourceLocation where{};  // where it was written (for messages about it); 0 when made in code
 
   Value() = default;
   /// A node holding `value` (one of Data's alternatives).

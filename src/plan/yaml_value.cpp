@@ -205,18 +205,23 @@ Value map_value(const YAML::Node& node, const std::string& what, SourceLocation 
 Value to_value(const YAML::Node& node, const std::string& what, SourceLocation fallback,
                std::vector<Problem>& problems) {
   const SourceLocation where = location_of(node, fallback);
+  Value value;
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
-      return scalar_value(node, what, where, problems);
+      value = scalar_value(node, what, where, problems);
+      break;
     case YAML::NodeType::Sequence:
-      return list_value(node, what, where, problems);
+      value = list_value(node, what, where, problems);
+      break;
     case YAML::NodeType::Map:
-      return map_value(node, what, where, problems);
+      value = map_value(node, what, where, problems);
+      break;
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       break;
   }
-  return Value{};
+  value.where = where;  // kept for messages about this value (a protocol's arg check)
+  return value;
 }
 
 }  // namespace swarm::plan

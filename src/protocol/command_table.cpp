@@ -35,6 +35,29 @@ std::string quoted(const plan::Value& value) {
       value.data);
 }
 
+/// The part of `value` that does not fit `type`: an element of a text
+/// list that is not text, else the value itself.
+const plan::Value& wrong_part(const plan::Value& value, ArgType type) {
+  if (type != ArgType::text_list) return value;
+  if (const plan::List* list = value.as_list()) {
+    for (const plan::Value& item : *list) {
+      if (!fits(item, ArgType::text)) return item;
+    }
+  }
+  return value;
+}
+
+/// "command 'set'", or "on_connect" for a protocol's settings.
+std::string subject(const CommandSpec& command) {
+  return command.name == "on_connect" ? std::string("on_connect")
+                                      : fmt::format("command '{}'", command.name);
+}
+
+/// "arg", or "setting" for a protocol's settings.
+const char* noun(const CommandSpec& command) {
+  return command.name == "on_connect" ? "setting" : "arg";
+}
+
 std::vector<std::string> arg_names(const std::vector<ArgSpec>& args) {
   std::vector<std::string> names;
   for (const ArgSpec& arg : args) names.push_back(arg.name);
@@ -67,22 +90,24 @@ std::vector<std::string> CommandTable::names() const {
   return names;
 }
 
-std::optional<std::string> CommandTable::check(std::string_view module,
-                                               const plan::Action& action) const {
+std::optional<plan::Problem> CommandTable::check(std::string_view module,
+                                                 const plan::Action& action) const {
   const CommandSpec* command = find(action.command);
   if (command == nullptr) {
-    return fmt::format("unknown command '{}' (module {} has: {})", action.command, module,
-                       joined(names()));
+    return plan::Problem{{},
+                         fmt::format("unknown command '{}' (module {} has: {})", action.command,
+                                     module, joined(names()))};
   }
   return check_args(*command, action.args);
 }
 
-std::optional<std::string> CommandTable::check_args(const CommandSpec& command,
-                                                    const plan::Value& args) const {
+std::optional<plan::Problem> CommandTable::check_args(const CommandSpec& command,
+                                                      const plan::Value& args) {
   static const plan::Map kNone;
   const plan::Map* given = args.is_null() ? &kNone : args.as_map();
   if (given == nullptr) {
-    return fmt::format("args of command '{}' must be a mapping of names to values", command.name);
+    return plan::Problem{args.where, fmt::format("args of {} must be a mapping of names to values",
+                                                 subject(command))};
   }
   if (!command.args) return std::nullopt;  // takes anything
   const std::vector<ArgSpec>& takes = *command.args;
@@ -90,20 +115,24 @@ std::optional<std::string> CommandTable::check_args(const CommandSpec& command,
     auto spec = std::find_if(takes.begin(), takes.end(),
                              [&](const ArgSpec& arg) { return arg.name == name; });
     if (spec == takes.end()) {
-      return fmt::format("command '{}' does not take arg '{}' (takes: {})", command.name, name,
-                         takes.empty() ? std::string("no args") : joined(arg_names(takes)));
+      return plan::Problem{
+          value.where,
+          fmt::format("{} does not take {} '{}' (takes: {})", subject(command), noun(command), name,
+                      takes.empty() ? std::string("no args") : joined(arg_names(takes)))};
     }
     if (!fits(value, spec->type)) {
-      return fmt::format("command '{}' arg '{}': expected {}, got {}", command.name, name,
-                         describe(spec->type), quoted(value));
+      return plan::Problem{
+          wrong_part(value, spec->type).where,
+          fmt::format("{} {} '{}': expected {}, got {}", subject(command), noun(command), name,
+                      describe(spec->type), quoted(wrong_part(value, spec->type)))};
     }
   }
   for (const ArgSpec& arg : takes) {
     auto given_arg = std::find_if(given->begin(), given->end(),
                                   [&](const auto& entry) { return entry.first == arg.name; });
     if (arg.required && given_arg == given->end()) {
-      return fmt::format("command '{}' needs arg '{}' ({})", command.name, arg.name,
-                         describe(arg.type));
+      return plan::Problem{args.where, fmt::format("{} needs {} '{}' ({})", subject(command),
+                                                   noun(command), arg.name, describe(arg.type))};
     }
   }
   return std::nullopt;
@@ -125,6 +154,8 @@ const char* describe(ArgType type) noexcept {
       return "a list";
     case ArgType::map:
       return "a map";
+    case ArgType::text_list:
+      return "a list of text";
   }
   return "?";
 }
@@ -146,8 +177,17 @@ bool fits(const plan::Value& value, ArgType type) noexcept {
       return value.as_list() != nullptr;
     case ArgType::map:
       return value.as_map() != nullptr;
+    case ArgType::text_list:
+      return value.as_list() != nullptr && &wrong_part(value, type) == &value;
   }
   return false;
+}
+
+std::string describe(const ArgSpec& arg) {
+  std::string text =
+      fmt::format("{} ({}{})", arg.name, describe(arg.type), arg.required ? ", required" : "");
+  if (!arg.help.empty()) text += ": " + arg.help;
+  return text;
 }
 
 }  // namespace swarm::protocol

@@ -35,7 +35,7 @@ std::string not_found(const std::string& dir, const std::string& name,
 
 std::unique_ptr<Module> load_module(const std::string& dir, const std::string& name,
                                     std::span<const BuiltinProtocol> builtins,
-                                    const LuaLimits& lua_limits) {
+                                    const LuaLimits& lua_limits, std::string* notice) {
   namespace fs = std::filesystem;
   if (name.empty() || name.find('/') != std::string::npos || name.starts_with('.')) {
     throw std::runtime_error(fmt::format("bad protocol module name '{}'", name));
@@ -44,12 +44,14 @@ std::unique_ptr<Module> load_module(const std::string& dir, const std::string& n
     fs::path lua = fs::path(dir) / (name + ".lua");
     fs::path native = fs::path(dir) / (name + ".so");
     std::error_code error;
-    if (fs::is_regular_file(lua, error)) {
-      return std::make_unique<LuaModule>(name, lua.string(), lua_limits);
+    const bool is_lua = fs::is_regular_file(lua, error);
+    const bool is_native = !is_lua && fs::is_regular_file(native, error);
+    if ((is_lua || is_native) && notice != nullptr && find_protocol(builtins, name) != nullptr) {
+      *notice = fmt::format("protocol {}: using {}, not the built-in {} (a file of that name wins)",
+                            name, (is_lua ? lua : native).string(), name);
     }
-    if (fs::is_regular_file(native, error)) {
-      return load_native_module(name, fs::absolute(native).string());
-    }
+    if (is_lua) return std::make_unique<LuaModule>(name, lua.string(), lua_limits);
+    if (is_native) return load_native_module(name, fs::absolute(native).string());
   }
   if (const BuiltinProtocol* builtin = find_protocol(builtins, name)) return builtin->make();
   throw std::runtime_error(not_found(dir, name, builtins));

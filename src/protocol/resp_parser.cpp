@@ -10,6 +10,26 @@ namespace swarm::protocol {
 
 using State = ReplyParser::State;
 
+namespace {
+
+/// Types whose value is the rest of the line: simple string, error,
+/// integer; RESP3 null, boolean, double, big number.
+bool is_line_type(char byte) {
+  return byte == '+' || byte == '-' || byte == ':' || byte == '_' || byte == '#' || byte == ',' ||
+         byte == '(';
+}
+/// Types with a length and that many bytes: bulk string; RESP3 blob error
+/// and verbatim string.
+bool is_bulk_type(char byte) {
+  return byte == '$' || byte == '!' || byte == '=';
+}
+/// Types with a count of elements: array; RESP3 set, push, map, attribute.
+bool is_aggregate_type(char byte) {
+  return byte == '*' || byte == '~' || byte == '>' || byte == '%' || byte == '|';
+}
+
+}  // namespace
+
 void RespParser::begin() {
   phase_ = Phase::type;
   pending_cr_ = false;
@@ -19,6 +39,18 @@ void RespParser::begin() {
 }
 
 ReplyParser::Step RespParser::feed(std::string_view data) {
+  // Most replies are one short line (+OK, :1, -ERR ...) that came whole:
+  // found with one memchr, without the byte-by-byte walk.
+  if (phase_ == Phase::type && depth_ == 0 && !data.empty() && is_line_type(data[0])) {
+    const void* lf = std::memchr(data.data(), '\n', data.size());
+    if (lf != nullptr) {
+      const auto end = static_cast<std::size_t>(static_cast<const char*>(lf) - data.data());
+      if (end > 0 && data[end - 1] == '\r' && std::memchr(data.data(), '\r', end - 1) == nullptr) {
+        done_ = true;
+        return {end + 1, State::done};
+      }
+    }
+  }
   std::size_t i = 0;
   while (i < data.size()) {
     if (phase_ == Phase::bulk_body) {
@@ -46,9 +78,9 @@ bool RespParser::step(char byte) {
     case Phase::type:
       kind_ = byte;
       pending_cr_ = false;
-      if (byte == '+' || byte == '-' || byte == ':') {
+      if (is_line_type(byte)) {
         phase_ = Phase::line;
-      } else if (byte == '$' || byte == '*') {
+      } else if (is_bulk_type(byte) || is_aggregate_type(byte)) {
         phase_ = Phase::number;
         negative_ = false;
         digits_ = 0;
@@ -104,7 +136,7 @@ bool RespParser::end_number() {
   if (digits_ == 0) return fail(fmt::format("RESP: missing length after '{}'", kind_));
   std::int64_t value = negative_ ? -number_ : number_;
   if (value < -1) return fail(fmt::format("RESP: negative length {} after '{}'", value, kind_));
-  if (kind_ == '$') {
+  if (is_bulk_type(kind_)) {
     if (value > kMaxBulk) return fail(fmt::format("RESP: bulk length {} is too large", value));
     if (value == -1) {
       element_done();
@@ -119,6 +151,10 @@ bool RespParser::end_number() {
     return true;
   }
   if (depth_ == kMaxDepth) return fail("RESP: arrays nested too deep");
+  // A map holds key and value per entry; an attribute's entries come before
+  // the value they describe, which completes it.
+  if (kind_ == '%') value *= 2;
+  if (kind_ == '|') value = value * 2 + 1;
   left_[depth_++] = value;
   phase_ = Phase::type;
   return true;

@@ -24,4 +24,18 @@ std::vector<CommandRow> command_rows(const std::vector<std::string>& action_name
   return rows;
 }
 
+std::vector<CommandRow> with_delivery(std::vector<CommandRow> rows, const Recorder& now,
+                                      const Recorder* before) {
+  if (now.received.latency_us.empty()) return rows;
+  CommandRow row{kDeliveryRow, {}, {}, {}};
+  row.now.latency_us = now.received.latency_us;
+  row.now.requests = row.now.replies = now.received.latency_us.count();
+  if (before != nullptr) {
+    row.before.latency_us = before->received.latency_us;
+    row.before.requests = row.before.replies = before->received.latency_us.count();
+  }
+  rows.push_back(std::move(row));
+  return rows;
+}
+
 }  // namespace swarm::stats

@@ -22,4 +22,12 @@ struct CommandRow {
 std::vector<CommandRow> command_rows(const std::vector<std::string>& action_names,
                                      const Recorder& now, const Recorder* before);
 
+/// The latency row name of messages received with swarm's send stamp.
+inline constexpr const char* kDeliveryRow = "publish-to-receive";
+
+/// `rows` plus one for the publish-to-receive latency of stamped messages
+/// received, when there are any (its requests and replies: those messages).
+std::vector<CommandRow> with_delivery(std::vector<CommandRow> rows, const Recorder& now,
+                                      const Recorder* before);
+
 }  // namespace swarm::stats

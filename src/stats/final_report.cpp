@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "stats/report.hpp"
+#include "stats/report_replies.hpp"
 #include "stats/report_text.hpp"
 #include "stats/units.hpp"
 
@@ -120,8 +121,10 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   Line("errors").add(errors.empty() ? "none" : errors).end(out);
   append_hints(out, r.errors);
   append_syn_retries(out, r.syn_retries, 0, "");
-  append_final_latency(out, command_rows(context.action_names, r, nullptr), r.connect_us,
-                       context.rate.used());
+  const std::vector<CommandRow> rows = command_rows(context.action_names, r, nullptr);
+  append_final_kinds(out, kinds_rows(rows));
+  append_final_received(out, r.received, duration.count());
+  append_final_latency(out, with_delivery(rows, r, nullptr), r.connect_us, context.rate.used());
   append_final_script_errors(out, r);
   append_silent_workers(out, end);
   return out;

@@ -164,6 +164,23 @@ json errors_json(const Recorder& r) {
   return {{"by_reason", reasons_json(r.errors)}, {"messages", std::move(messages)}};
 }
 
+json reply_kinds_json(const ReplyKinds& kinds) {
+  json out = json::object();
+  for (const auto& [kind, count] : kinds.all()) {
+    out[kind] = {{"count", count.times}, {"error", count.error}};
+  }
+  return out;
+}
+
+json received_json(const ReceivedStats& received) {
+  json topics = json::object();
+  for (const auto& [topic, times] : received.by_topic) topics[topic] = times;
+  return {{"messages", received.messages},
+          {"by_topic", std::move(topics)},
+          {"other_topics", received.other_topics},
+          {"publish_to_receive", latency_json(received.latency_us)}};
+}
+
 json commands_json(const RunRecord& record) {
   json out = json::array();
   for (const auto& row : command_rows(record.context.action_names, record.end.totals, nullptr)) {
@@ -177,7 +194,8 @@ json commands_json(const RunRecord& record) {
                     {"errors", s.errors},
                     {"bytes_in", s.bytes_in},
                     {"bytes_out", s.bytes_out},
-                    {"latency", latency_json(s.latency_us)}});
+                    {"latency", latency_json(s.latency_us)},
+                    {"reply_kinds", reply_kinds_json(s.reply_kinds)}});
     if (record.context.rate.used()) {
       command["scheduled_calls"] = s.scheduled;
       command["intended_latency"] = latency_json(s.intended_us);
@@ -303,6 +321,7 @@ std::string format_json_report(const RunRecord& record) {
       {"connections", connections_json(record)},
       {"errors", errors_json(r)},
       {"commands", commands_json(record)},
+      {"received", received_json(record.end.totals.received)},
       {"intervals", std::move(intervals)},
       {"thresholds", {{"passed", all_pass}, {"list", std::move(thresholds)}}},
   };

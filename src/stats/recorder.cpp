@@ -83,6 +83,7 @@ void CommandStats::merge(const CommandStats& other) {
   scheduled += other.scheduled;
   latency_us.merge(other.latency_us);
   intended_us.merge(other.intended_us);
+  reply_kinds.merge(other.reply_kinds);
 }
 
 std::uint64_t& MessageCounts::operator[](std::string_view message) {
@@ -173,6 +174,7 @@ CommandStats CommandStats::since(const CommandStats& earlier) const {
   out.scheduled = delta(scheduled, earlier.scheduled);
   out.latency_us = latency_us.since(earlier.latency_us);
   out.intended_us = intended_us.since(earlier.intended_us);
+  out.reply_kinds = reply_kinds.since(earlier.reply_kinds);
   return out;
 }
 
@@ -203,6 +205,7 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.connect_us = connect_us.since(earlier.connect_us);
   out.actions = actions.since(earlier.actions);
   out.script_errors = script_errors.since(earlier.script_errors);
+  out.received = received.since(earlier.received);
   return out;
 }
 
@@ -262,6 +265,7 @@ void Recorder::merge(const Recorder& other) {
   ended_by_console += other.ended_by_console;
   actions.merge(other.actions);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
+  received.merge(other.received);
   memory.merge(other.memory);
   owed_calls += other.owed_calls;
 }

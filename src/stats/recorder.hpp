@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "stats/histogram.hpp"
+#include "stats/received.hpp"
+#include "stats/reply_kinds.hpp"
 
 namespace swarm::stats {
 
@@ -45,7 +47,8 @@ enum class Reason : std::uint8_t {
   reply_too_large,     // a reply, or the pushed data buffered, passed --max-reply
   other,               // anything else (the errno text is in the log)
 };
-inline constexpr std::size_t kReasons = 12;
+inline constexpr std::size_t kReasons = 13;
+static_assert(static_cast<std::size_t>(Reason::other) + 1 == kReasons, "kReasons counts every Reason");
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
 /// What to do about a reason a user can fix on this side, or nullptr.
@@ -77,6 +80,8 @@ struct CommandStats {
   Histogram latency_us;         // send_for_reply: first byte sent to reply end (service time)
   Histogram intended_us;        // rate mode: the same, plus how late its call went out
                                 // after it was due (latency from the intended time)
+  ReplyKinds reply_kinds;       // replies by what the server answered (when the
+                                // protocol tells): errors by first word, hit/miss
 
   /// Adds `other`'s counts and latencies into this one.
   void merge(const CommandStats& other);
@@ -198,6 +203,7 @@ struct Recorder {
   std::uint64_t ended_by_console = 0;           // counter: closed or cancelled by decr or stop
   ActionStats actions;                          // per plan action, by index
   MessageCounts script_errors;                  // message -> times seen
+  ReceivedStats received;                       // what servers sent unasked
   MemoryUse memory;                             // gauge: filled by snapshots
   std::uint64_t owed_calls = 0;  // gauge (rate mode): calls due and not yet made, all
                                  // connections (filled by snapshots)

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "stats/report_replies.hpp"
 #include "stats/report_text.hpp"
 #include "stats/units.hpp"
 
@@ -132,8 +133,11 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
               now.taken, window, r.owed_calls);
   append_status_errors(out, r, before, window);
   append_hints(out, reasons_between(r, before));
-  append_status_latency(out, command_rows(context.action_names, r, &before), r, before, seconds,
-                        window, context.rate.used());
+  const std::vector<CommandRow> rows = command_rows(context.action_names, r, &before);
+  append_status_kinds(out, kinds_rows(rows), window);
+  append_status_received(out, r.received, before.received, seconds);
+  append_status_latency(out, with_delivery(rows, r, &before), r, before, seconds, window,
+                        context.rate.used());
   append_syn_retries(out, r.syn_retries, delta(r.syn_retries, before.syn_retries), window);
   append_status_script_errors(out, r);
   append_memory(out, r);

@@ -275,16 +275,19 @@ def request_line(host, port, line, timeout=5.0):
 class ServerStats:
     """The durian server's `stats`, without the asking connection's own share."""
 
-    def __init__(self, connections, accepted, requests, closed):
+    def __init__(self, connections, accepted, requests, closed, pushed=0, dropped=0):
         self.connections = connections
         self.accepted = accepted
         self.requests = requests
         self.closed = closed
+        self.pushed = pushed  # chat messages the server queued to room members
+        self.dropped = dropped  # chat messages dropped for members that did not read
 
     def __repr__(self):
         return (
             f"ServerStats(connections={self.connections}, accepted={self.accepted}, "
-            f"requests={self.requests}, closed={self.closed})"
+            f"requests={self.requests}, closed={self.closed}, pushed={self.pushed}, "
+            f"dropped={self.dropped})"
         )
 
 
@@ -322,15 +325,19 @@ class DurianServer:
         """Counts of everyone but the asking connections (this one and the earlier ones)."""
         line = request_line(self.host, self.port, "stats")
         self.queries += 1
-        match = re.fullmatch(r"\+OK connections (\d+) accepted (\d+) requests (\d+) closed (\d+)", line)
+        match = re.fullmatch(
+            r"\+OK connections (\d+) accepted (\d+) requests (\d+) closed (\d+) pushed (\d+) dropped (\d+)", line
+        )
         if not match:
             raise AssertionError(f"unexpected stats reply {line!r}")
-        connections, accepted, requests, closed = (int(g) for g in match.groups())
+        connections, accepted, requests, closed, pushed, dropped = (int(g) for g in match.groups())
         return ServerStats(
             connections=connections - 1,  # the asking connection itself
             accepted=accepted - self.queries,  # every stats connection so far
             requests=requests - self.queries,  # every `stats` line so far
             closed=closed,
+            pushed=pushed,
+            dropped=dropped,
         )
 
     def wait_connections(self, count, timeout=15.0):
@@ -406,12 +413,122 @@ class RedisServer:
         return fields
 
 
+    def command(self, *words):
+        """One command on a new connection; its reply, parsed (lists, ints, str, None)."""
+        request = f"*{len(words)}\r\n" + "".join(f"${len(str(w).encode())}\r\n{w}\r\n" for w in words)
+        with socket.create_connection((self.host, self.port), timeout=5) as s:
+            s.sendall(request.encode())
+            data = b""
+            while True:
+                parsed = _parse_resp(data, 0)
+                if parsed is not None:
+                    return parsed[0]
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise AssertionError(f"redis closed before a whole reply: {data!r}")
+                data += chunk
+
+    def commandstats(self):
+        """`INFO commandstats` as {command: calls}."""
+        calls = {}
+        for key, value in self.info("commandstats").items():
+            if key.startswith("cmdstat_"):
+                calls[key[len("cmdstat_"):]] = int(value.split(",")[0].split("=")[1])
+        return calls
+
+    def errorstats(self):
+        """`INFO errorstats` as {error word: count}."""
+        counts = {}
+        for key, value in self.info("errorstats").items():
+            if key.startswith("errorstat_"):
+                counts[key[len("errorstat_"):]] = int(value.split("=")[1])
+        return counts
+
+
+def _parse_resp(data, at):
+    """(value, next offset) of the RESP2 value at `at`, or None when incomplete."""
+    end = data.find(b"\r\n", at)
+    if end < 0:
+        return None
+    kind, line = data[at : at + 1], data[at + 1 : end].decode()
+    if kind in (b"+", b"-"):
+        return (kind.decode() + line if kind == b"-" else line), end + 2
+    if kind == b":":
+        return int(line), end + 2
+    if kind == b"$":
+        length = int(line)
+        if length < 0:
+            return None, end + 2
+        if len(data) < end + 2 + length + 2:
+            return None
+        return data[end + 2 : end + 2 + length].decode(), end + 2 + length + 2
+    if kind == b"*":
+        items, at = [], end + 2
+        for _ in range(int(line)):
+            parsed = _parse_resp(data, at)
+            if parsed is None:
+                return None
+            items.append(parsed[0])
+            at = parsed[1]
+        return items, at
+    raise AssertionError(f"unexpected RESP {data[at:at + 40]!r}")
+
+
 @pytest.fixture
 def redis_server(processes, tmp_path):
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     return RedisServer(processes, binary, tmp_path)
+
+
+# --------------------------------------------------------------------------
+# memcached
+
+
+class MemcachedServer:
+    def __init__(self, start, binary):
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        args = [binary, "-l", self.host, "-p", str(self.port), "-U", "0", "-c", "4096"]
+        if os.geteuid() == 0:
+            args += ["-u", "nobody"]  # memcached refuses to run as root otherwise
+        self.process = start(args, "memcached")
+        wait_until(self._version, STARTUP_TIMEOUT, "memcached to answer version")
+
+    @property
+    def address(self):
+        return hostport(self.host, self.port)
+
+    def _version(self):
+        if not self.process.running():
+            pytest.fail(f"memcached exited: {self.process.stderr()[-2000:]}")
+        return request_line(self.host, self.port, "version").startswith("VERSION")
+
+    def stats(self):
+        """`stats` as {name: int} (the numeric ones), read over a new connection."""
+        with socket.create_connection((self.host, self.port), timeout=5) as s:
+            s.sendall(b"stats\r\n")
+            data = b""
+            while not data.endswith(b"END\r\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        fields = {}
+        for line in data.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "STAT" and parts[2].lstrip("-").isdigit():
+                fields[parts[1]] = int(parts[2])
+        return fields
+
+
+@pytest.fixture
+def memcached_server(processes):
+    binary = shutil.which("memcached")
+    if binary is None:
+        pytest.skip("memcached is not installed (apt-get install memcached)")
+    return MemcachedServer(processes, binary)
 
 
 # --------------------------------------------------------------------------
@@ -597,7 +714,7 @@ class Swarm:
             "--listen", hostport(console_host, self.console_port),
             "--server", server,
             "--script", script,
-            "--protocol-dir", protocol_dir,
+            *(["--protocol-dir", protocol_dir] if protocol_dir is not None else []),
             *[str(a) for a in extra],
         ]
         self.process = start(args, "swarm", preexec_fn)
@@ -622,6 +739,7 @@ class Swarm:
 def swarm(processes, swarm_bin):
     """swarm(server_address, script, *extra_flags, protocol_dir=..., wait=True).
 
+    `protocol_dir=None` gives no --protocol-dir (a built-in protocol).
     `preexec_fn` runs in the child before exec (e.g. to lower its limits)."""
 
     def start(server, script, *extra, protocol_dir=PROTOCOLS, console_host="127.0.0.1", wait=True, preexec_fn=None):
@@ -672,6 +790,48 @@ def error_counts(status):
 
 def status_lines(status, first_word):
     return [line for line in status.splitlines() if line.strip().startswith(first_word)]
+
+
+def final_report(stdout):
+    """The final report swarm printed last."""
+    at = stdout.rfind("swarm final report")
+    assert at >= 0, f"no final report in:\n{stdout[-3000:]}"
+    return stdout[at:]
+
+
+def report_rows(final):
+    """The final report's latency table as {row name: {"calls", "requests",
+    "replies", "errors"}} (row names may hold spaces: "command ZADD")."""
+    rows = {}
+    table = final[final.find("\nlatency") + 1 :].splitlines()[1:]
+    for line in table:
+        match = re.match(r"  (\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s", line)
+        if not match:
+            break
+        name, calls, requests, replies, errors = match.groups()
+        rows[name] = {"calls": int(calls), "requests": int(requests), "replies": int(replies),
+                      "errors": int(errors)}
+    return rows
+
+
+def report_line(final, label):
+    """The final report's line that starts with `label`, without it ("" when absent)."""
+    for line in final.splitlines():
+        if line.startswith(label):
+            return line[len(label) :].strip()
+    return ""
+
+
+def kinds(line):
+    """A "reply errors"/"reply kinds" line as {command: {kind: count}}."""
+    out = {}
+    for part in line.split(" | "):
+        if ":" not in part:
+            continue
+        command, items = part.split(": ", 1)
+        pairs = items.split()
+        out[command.strip()] = {pairs[i]: parse_count(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -14,6 +14,8 @@ struct alignas(64) ThreadCounters {
   std::atomic<std::uint64_t> accepted{0};  // connections accepted
   std::atomic<std::uint64_t> requests{0};  // request lines answered
   std::atomic<std::uint64_t> closed{0};    // connections closed (by either side)
+  std::atomic<std::uint64_t> pushed{0};    // chat messages queued to other members
+  std::atomic<std::uint64_t> dropped{0};   // chat messages dropped: the member did not read
 
   // Single writer: a plain load and store is enough (no locked instruction).
   // Release on the store so that a reader that sees a `closed` count also
@@ -29,6 +31,8 @@ struct Totals {
   std::uint64_t accepted = 0;     // since start
   std::uint64_t requests = 0;     // since start
   std::uint64_t closed = 0;       // since start
+  std::uint64_t pushed = 0;       // since start: chat messages queued to members
+  std::uint64_t dropped = 0;      // since start: chat messages dropped (client not reading)
 };
 
 // The counters of all worker threads.
@@ -47,6 +51,8 @@ class Counters {
       totals.closed += c.closed.load(std::memory_order_acquire);
       totals.accepted += c.accepted.load(std::memory_order_acquire);
       totals.requests += c.requests.load(std::memory_order_relaxed);
+      totals.pushed += c.pushed.load(std::memory_order_relaxed);
+      totals.dropped += c.dropped.load(std::memory_order_relaxed);
     }
     totals.connections = totals.accepted - totals.closed;
     return totals;

@@ -81,7 +81,7 @@ Handler::Next Handler::on_line(std::string_view line, std::string& out) {
   } else if (command == "leave_chatroom") {
     leave_chatroom(out);
   } else if (command == "send_message") {
-    send_message(out);  // nobody reads the text: members are only counted
+    send_message(arg, out);
   } else if (command == "login") {
     login(arg, out);
   } else if (command == "whoami") {
@@ -113,15 +113,17 @@ void Handler::enter_chatroom(std::string_view arg, std::string& out) {
       return;
     }
   }
-  std::atomic<std::int64_t>* room = shared_.rooms.members(rid);
+  Room* room = shared_.rooms.room(rid);
   if (room == nullptr) {
     reply(out, "-ERR too many rooms");
     return;
   }
   leave_room();  // a connection is in one room at most: entering moves it
+  std::shared_ptr<Member> self = self_.lock();
   room_ = room;
   rid_ = rid;
-  room_->fetch_add(1, std::memory_order_relaxed);
+  member_ = self.get();
+  room_->join(self);
   reply(out, "+OK entered {}", rid);
 }
 
@@ -134,12 +136,15 @@ void Handler::leave_chatroom(std::string& out) {
   reply(out, "+OK left {}", rid_);
 }
 
-void Handler::send_message(std::string& out) {
+void Handler::send_message(std::string_view text, std::string& out) {
   if (room_ == nullptr) {
     reply(out, "-ERR not in a chatroom");
     return;
   }
-  reply(out, "+OK sent {}", room_->load(std::memory_order_relaxed));
+  // Everyone else in the room gets it, as a line of its own that no request
+  // asked for; the sender gets the room's size.
+  room_->broadcast(member_, fmt::format(">message {} {}\r\n", rid_, text));
+  reply(out, "+OK sent {}", room_->count());
 }
 
 void Handler::login(std::string_view uid, std::string& out) {
@@ -160,13 +165,14 @@ void Handler::whoami(std::string_view token, std::string& out) {
 
 void Handler::stats(std::string& out) {
   const Totals t = shared_.counters.sum();
-  reply(out, "+OK connections {} accepted {} requests {} closed {}", t.connections, t.accepted,
-        t.requests, t.closed);
+  reply(out, "+OK connections {} accepted {} requests {} closed {} pushed {} dropped {}",
+        t.connections, t.accepted, t.requests, t.closed, t.pushed, t.dropped);
 }
 
 void Handler::leave_room() {
-  if (room_ != nullptr) room_->fetch_sub(1, std::memory_order_relaxed);
+  if (room_ != nullptr) room_->leave(member_);
   room_ = nullptr;
+  member_ = nullptr;
 }
 
 }  // namespace durian

@@ -2,8 +2,8 @@
 // line out. No sockets here, so the rules can be read (and tested) alone.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,6 +28,9 @@ class Handler {
   static constexpr std::size_t max_line = 4096;
 
   explicit Handler(Shared& shared) : shared_(shared) {}
+  // Who receives what others send to our room (the connection); without
+  // one, the connection can enter rooms but hears nothing.
+  void set_member(std::shared_ptr<Member> self) { self_ = std::move(self); }
   ~Handler() { leave_room(); }
   Handler(const Handler&) = delete;
   Handler& operator=(const Handler&) = delete;
@@ -41,15 +44,17 @@ class Handler {
  private:
   void enter_chatroom(std::string_view arg, std::string& out);
   void leave_chatroom(std::string& out);
-  void send_message(std::string& out);
+  void send_message(std::string_view text, std::string& out);
   void login(std::string_view uid, std::string& out);
   void whoami(std::string_view token, std::string& out);
   void stats(std::string& out);
   void leave_room();
 
   Shared& shared_;
-  std::atomic<std::int64_t>* room_ = nullptr;  // member count of our room; null: in none
-  std::uint64_t rid_ = 0;                      // id of our room, when room_ is set
+  std::weak_ptr<Member> self_;  // this connection, as rooms see it (weak: it owns us)
+  Member* member_ = nullptr;    // the same, for leaving (set while in a room)
+  Room* room_ = nullptr;        // our room; null: in none
+  std::uint64_t rid_ = 0;       // id of our room, when room_ is set
 };
 
 }  // namespace durian

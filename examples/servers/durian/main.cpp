@@ -68,8 +68,9 @@ rlim_t raise_open_files_limit() {
 }
 
 void print_counts(const durian::Totals& now, double rate_per_s) {
-  fmt::print("durian-server: connections {} accepted {} requests {} ({:.0f}/s) closed {}\n",
-             now.connections, now.accepted, now.requests, rate_per_s, now.closed);
+  fmt::print(
+      "durian-server: connections {} accepted {} requests {} ({:.0f}/s) closed {} pushed {}\n",
+      now.connections, now.accepted, now.requests, rate_per_s, now.closed, now.pushed);
   std::fflush(stdout);
 }
 
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
 
   server->stop();
   const durian::Totals totals = server->totals();
-  fmt::print("durian-server: stopped: accepted {} requests {} closed {}\n", totals.accepted,
-             totals.requests, totals.closed);
+  fmt::print("durian-server: stopped: accepted {} requests {} closed {} pushed {}\n",
+             totals.accepted, totals.requests, totals.closed, totals.pushed);
   return 0;
 }

@@ -1,8 +1,12 @@
 #include "session.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -56,31 +60,46 @@ void release_if_large(std::string& buffer) {
   if (buffer.empty() && buffer.capacity() > keep_capacity) std::string().swap(buffer);
 }
 
-class Session {
+// Bytes of broadcasts a session keeps for a client that does not read; past
+// this, more are dropped (and counted), so one stuck client cannot make the
+// server grow without bound.
+constexpr std::size_t max_pending_pushes = 1 << 20;
+
+// One connection. Shared: a room hands it broadcasts from other threads
+// (through its executor), and a write it started may outlive its read loop.
+class Session final : public Member, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, WorkerContext& worker)
       : socket_(std::move(socket)), worker_(worker), handler_(worker.shared) {}
-  ~Session() { ThreadCounters::add(worker_.counters.closed); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   asio::awaitable<void> run();
+  // Member: takes the line to this session's thread.
+  void deliver(std::shared_ptr<const std::string> line) override;
+  // Set once made: rooms know us by this.
+  void attach() { handler_.set_member(shared_from_this()); }
 
  private:
   asio::awaitable<std::size_t> read_some();
+  asio::awaitable<bool> write_out();
   asio::awaitable<void> linger_close();
+  void push(const std::string& line);
 
   tcp::socket socket_;     // the client
   WorkerContext& worker_;  // this thread's shared parts
   Handler handler_;        // protocol state: room, ...
   std::string in_;         // an unfinished line, waiting for its end
-  std::string out_;        // replies being written
+  std::string out_;        // replies and broadcasts not yet written
+  std::string sending_;    // what the write under way sends
+  bool writing_ = false;   // a write is under way (one at a time)
+  bool done_ = false;      // the read loop has ended: no more broadcasts
 };
 
 asio::awaitable<void> Session::run() {
   for (;;) {
     const std::size_t n = co_await read_some();
-    if (n == 0) co_return;  // the client closed, or the connection broke
+    if (n == 0) break;  // the client closed, or the connection broke
 
     // Answer straight from the scratch buffer; only an unfinished line is
     // copied into the connection's own buffer (rare: lines come whole).
@@ -93,18 +112,64 @@ asio::awaitable<void> Session::run() {
       in_.assign(data.substr(answered.consumed));
     }
 
-    // Every reply of a pipelined burst goes out in one write.
-    if (!out_.empty()) {
-      auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(out_), nothrow);
-      if (ec) co_return;
-      out_.clear();
-    }
+    // Every reply of a pipelined burst goes out in one write (with any
+    // broadcasts queued before them).
+    if (!co_await write_out()) break;
     if (answered.next == Handler::Next::close) {
       co_await linger_close();
-      co_return;
+      break;
     }
     release_if_large(in_);
-    release_if_large(out_);
+  }
+  // Out of its room, and closed now: a broadcast write still under way
+  // ends at once instead of keeping the connection open.
+  done_ = true;
+  handler_.set_member(nullptr);
+  asio::error_code ec;
+  socket_.close(ec);
+}
+
+// Writes out_ until it is empty; one writer at a time (a second caller
+// returns at once: the first sends what it added). False when the write
+// failed.
+asio::awaitable<bool> Session::write_out() {
+  if (writing_) co_return true;
+  writing_ = true;
+  auto self = shared_from_this();  // a broadcast's write may outlive run()
+  while (!out_.empty()) {
+    sending_.swap(out_);
+    auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(sending_), nothrow);
+    sending_.clear();
+    if (ec) {
+      out_.clear();
+      writing_ = false;
+      co_return false;
+    }
+  }
+  writing_ = false;
+  release_if_large(out_);
+  release_if_large(sending_);
+  co_return true;
+}
+
+void Session::deliver(std::shared_ptr<const std::string> line) {
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this(), line = std::move(line)] { self->push(*line); });
+}
+
+void Session::push(const std::string& line) {
+  if (done_ || !socket_.is_open()) return;
+  if (out_.size() + line.size() > max_pending_pushes) {
+    ThreadCounters::add(worker_.counters.dropped);
+    return;
+  }
+  out_ += line;
+  ThreadCounters::add(worker_.counters.pushed);
+  if (!writing_) {
+    asio::co_spawn(
+        socket_.get_executor(),
+        [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->write_out(); },
+        asio::detached);
   }
 }
 
@@ -146,8 +211,12 @@ asio::awaitable<void> run_session(tcp::socket socket, WorkerContext& worker) {
   // Replies are written whole; don't let Nagle hold one back waiting for an ACK.
   socket.set_option(tcp::no_delay(true), ec);
   if (ec) co_return;
-  Session session(std::move(socket), worker);
-  co_await session.run();
+  auto session = std::make_shared<Session>(std::move(socket), worker);
+  session->attach();
+  co_await session->run();
+  // Counted here, when the client is gone, not when the last broadcast
+  // write lets go of the session.
+  ThreadCounters::add(worker.counters.closed);
 }
 
 }  // namespace durian

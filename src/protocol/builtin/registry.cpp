@@ -1,10 +1,22 @@
 #include "protocol/builtin/registry.hpp"
 
+#include "protocol/builtin/builtin_module.hpp"
+#include "protocol/builtin/memcached/memcached.hpp"
+#include "protocol/builtin/redis/redis.hpp"
+
 namespace swarm::protocol {
 
 std::span<const BuiltinProtocol> builtin_protocols() noexcept {
   // A new protocol adds its folder and one line here, sorted by name.
-  return {};
+  static const BuiltinProtocol kProtocols[] = {
+      {"memcached", builtin::memcached_protocol},
+      {"redis", builtin::redis_protocol},
+  };
+  return kProtocols;
+}
+
+std::unique_ptr<Module> BuiltinProtocol::make() const {
+  return std::make_unique<builtin::BuiltinModule>(protocol());
 }
 
 const BuiltinProtocol* find_protocol(std::span<const BuiltinProtocol> protocols,

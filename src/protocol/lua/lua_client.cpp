@@ -35,6 +35,17 @@ int send_for_reply(lua_State* state) {
   return lua_yield(state, 2);  // request and parser stay on the stack during I/O
 }
 
+int receive(lua_State* state) {
+  ClientContext* context = active_context(state);
+  if (lua_type(state, 2) != LUA_TFUNCTION && to_parser_spec(state, 2) == nullptr) {
+    return luaL_argerror(state, 2,
+                         "expected a reply parser (swarm.reply_parser_*() or a function)");
+  }
+  context->call = LuaCall::receive;
+  lua_settop(state, 2);
+  return lua_yield(state, 1);  // the parser stays on the stack during I/O
+}
+
 int send_noreply(lua_State* state) {
   ClientContext* context = active_context(state);
   luaL_checktype(state, 2, LUA_TSTRING);
@@ -98,10 +109,11 @@ void register_client_type(lua_State* state) {
   luaL_newmetatable(state, kClientType);
   const luaL_Reg methods[] = {{"send_for_reply", send_for_reply},
                               {"send_noreply", send_noreply},
+                              {"receive", receive},
                               {"sleep", sleep},
                               {"close_connection", close_connection},
                               {nullptr, nullptr}};
-  lua_createtable(state, 0, 4);
+  lua_createtable(state, 0, 5);
   luaL_register(state, nullptr, methods);
   lua_pushcclosure(state, index_client, 1);
   lua_setfield(state, -2, "__index");

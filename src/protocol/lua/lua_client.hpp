@@ -22,6 +22,7 @@ enum class LuaCall : std::uint8_t {
   none,            // the coroutine yielded by itself (coroutine.yield): an error
   send_for_reply,  // yielded (request, parser)
   send_noreply,    // yielded (request)
+  receive,         // yielded (parser)
   sleep,           // see ClientContext::sleep_seconds
   close,           // close_connection()
 };

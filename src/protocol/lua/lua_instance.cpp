@@ -34,7 +34,8 @@ LuaInstance::LuaInstance(const std::string& path, const plan::Plan& plan, const 
       guard_(LuaGuard::of(state_.get())),
       states_ref_(prepare_state(state_.get())),
       actions_(bind_actions(plan)),
-      pool_(state_.get(), states_ref_) {
+      pool_(state_.get(), states_ref_),
+      push_(LuaPush::from_module(state_.get(), pool_)) {
   lua_settop(state_.get(), 0);
 }
 
@@ -110,6 +111,17 @@ Task<LuaInstance::Resumption> LuaInstance::perform(LuaRunner& runner, Client& cl
   switch (std::exchange(runner.context().call, LuaCall::none)) {
     case LuaCall::send_for_reply:
       co_return co_await perform_send_for_reply(runner, client, bound);
+    case LuaCall::receive: {
+      ReplyParser* parser = runner.parsers().arm(thread, -1);
+      if (parser == nullptr)
+        co_return Resumption{0, script_error(bound.command, "bad reply parser")};
+      Reply message = co_await client.receive(*parser);
+      if (message.status != IoStatus::ok) co_return Resumption{0, failed_reply(runner, bound)};
+      client.count_received({}, 0);
+      lua_settop(thread, 0);
+      lua_pushlstring(thread, message.data.data(), message.data.size());
+      co_return Resumption{1, std::nullopt};
+    }
     case LuaCall::send_noreply: {
       std::size_t size = 0;
       const char* request = lua_tolstring(thread, -1, &size);

@@ -10,6 +10,7 @@
 
 #include "plan/plan.hpp"
 #include "protocol/lua/lua_coroutine_pool.hpp"
+#include "protocol/lua/lua_push.hpp"
 #include "protocol/lua/lua_state.hpp"
 #include "protocol/module.hpp"
 
@@ -27,6 +28,8 @@ class LuaInstance final : public ModuleInstance {
   Task<CommandOutcome> run(std::size_t action, Client& client) override;
   /// Drops `client.state` of a connection that is gone.
   void forget_connection(std::uint64_t client_id) override;
+  /// The module's on_push, when it has one.
+  PushHandler* push_handler() override { return push_.get(); }
 
   /// The Lua state's heap, as its allocator counts it.
   std::size_t memory_bytes() const override;
@@ -70,6 +73,7 @@ class LuaInstance final : public ModuleInstance {
   std::vector<BoundAction> actions_;  // by plan action index
   CoroutinePool pool_;                // coroutines for running commands
   std::size_t collected_heap_ = 0;    // heap bytes after the last full collection
+  std::unique_ptr<LuaPush> push_;     // on_push, if the module has it
 };
 
 }  // namespace swarm::protocol

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "protocol/lua/lua_instance.hpp"
+#include "protocol/lua/lua_push.hpp"
 #include "protocol/lua/lua_state.hpp"
 
 namespace swarm::protocol {
@@ -44,7 +45,9 @@ CommandTable LuaModule::learn(lua_State* state) const {
   std::vector<std::string> names;
   lua_pushnil(state);
   while (lua_next(state, -2) != 0) {
-    if (lua_type(state, -2) == LUA_TSTRING && lua_isfunction(state, -1)) {
+    // on_push is a hook, not a command a plan may call.
+    if (lua_type(state, -2) == LUA_TSTRING && lua_isfunction(state, -1) &&
+        std::string_view(lua_tostring(state, -2)) != "on_push") {
       names.emplace_back(lua_tostring(state, -2));
     }
     lua_pop(state, 1);
@@ -55,6 +58,9 @@ CommandTable LuaModule::learn(lua_State* state) const {
         fmt::format("protocol module {}: the table it returns has no "
                     "functions, so it offers no commands",
                     path_));
+  }
+  if (std::string problem = push_declaration_problem(state); !problem.empty()) {
+    throw std::runtime_error(fmt::format("protocol module {}: {}", path_, problem));
   }
   auto takes = learn_args(state, names);
   std::vector<CommandSpec> commands;

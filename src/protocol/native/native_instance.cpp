@@ -5,6 +5,13 @@
 
 namespace swarm::protocol {
 
+NativeInstance::NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks)
+    : actions_(std::move(actions)), hooks_(hooks) {
+  if (hooks_ != nullptr && hooks_->make_push_framer != nullptr && hooks_->on_push != nullptr) {
+    framer_.reset(hooks_->make_push_framer());
+  }
+}
+
 Task<CommandOutcome> NativeInstance::run(std::size_t action, Client& client) {
   const Bound& bound = actions_[action];
   std::string failure;
@@ -17,6 +24,21 @@ Task<CommandOutcome> NativeInstance::run(std::size_t action, Client& client) {
   }
   if (failure.empty()) co_return CommandOutcome{};
   co_return CommandOutcome{CommandOutcome::Kind::script_error, std::move(failure)};
+}
+
+bool NativeInstance::is_push(Client& client, std::string_view message) {
+  return hooks_->is_push != nullptr && hooks_->is_push(client, message);
+}
+
+CommandOutcome NativeInstance::on_push(Client& client, std::string_view message) {
+  try {
+    hooks_->on_push(client, message);
+    return {};
+  } catch (const std::exception& error) {
+    return {CommandOutcome::Kind::script_error, std::string("on_push: ") + error.what()};
+  } catch (...) {
+    return {CommandOutcome::Kind::script_error, "on_push: unknown exception"};
+  }
 }
 
 }  // namespace swarm::protocol

@@ -1,9 +1,10 @@
-// NativeInstance: one worker's runner of native commands (a NAME.so's or a
-// built-in protocol's): each plan action bound once to its coroutine and its
-// args, as text.
+// NativeInstance: one worker's runner of a NAME.so's native commands: each
+// plan action bound once to its coroutine and its args, as text; and the
+// module's hooks (pushes, per-connection state), when it has them.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,7 @@
 
 namespace swarm::protocol {
 
-class NativeInstance final : public ModuleInstance {
+class NativeInstance final : public ModuleInstance, private PushHandler {
  public:
   /// A plan action, resolved once.
   struct Bound {
@@ -20,14 +21,25 @@ class NativeInstance final : public ModuleInstance {
     Command run;       // the module's coroutine
     Args args;         // the action's args, converted once
   };
-  explicit NativeInstance(std::vector<Bound> actions) : actions_(std::move(actions)) {}
+  /// `hooks` may be null (a module without them).
+  NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks);
 
   /// Runs the command; what it throws is a script error. How its I/O ended
   /// the engine's client knows: no wrapping here.
   Task<CommandOutcome> run(std::size_t action, Client& client) override;
+  PushHandler* push_handler() override { return framer_ ? this : nullptr; }
+  std::size_t connection_state_bytes() const override {
+    return hooks_ != nullptr ? hooks_->connection_state_bytes : 0;
+  }
 
  private:
-  std::vector<Bound> actions_;  // by plan action index
+  ReplyParser& framer() override { return *framer_; }
+  bool is_push(Client& client, std::string_view message) override;
+  CommandOutcome on_push(Client& client, std::string_view message) override;
+
+  std::vector<Bound> actions_;           // by plan action index
+  const ModuleHooks* hooks_;             // the module's, or null
+  std::unique_ptr<ReplyParser> framer_;  // frames pushes, when the module takes them
 };
 
 }  // namespace swarm::protocol

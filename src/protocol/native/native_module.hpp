@@ -1,7 +1,7 @@
 // NativeModule: a module whose commands are C++ coroutines listed in a
 // ModuleDefinition (include/swarm/module.hpp). A NAME.so brings its
-// definition through a NativeLibrary (load_native_module); a built-in
-// protocol is compiled in and passes its own, with typed args, and no dlopen.
+// definition through a NativeLibrary (load_native_module); a definition
+// compiled in can be given directly (tests), with typed args.
 #pragma once
 
 #include <memory>

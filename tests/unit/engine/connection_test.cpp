@@ -57,10 +57,11 @@ class AskInstance final : public protocol::ModuleInstance, public protocol::Push
   protocol::PushHandler* push_handler() override { return this; }
 
   ReplyParser& framer() override { return framer_; }
-  bool is_push(std::string_view message) override { return message.starts_with('>'); }
-  void on_push(std::uint64_t, std::string_view message) override {
+  bool is_push(Client&, std::string_view message) override { return message.starts_with('>'); }
+  protocol::CommandOutcome on_push(Client&, std::string_view message) override {
     journal_.pushes.emplace_back(std::string(message), journal_.started);
     journal_.pushed.push_back(std::chrono::steady_clock::now());
+    return {};
   }
 
  private:

@@ -1,7 +1,8 @@
 // A loopback TCP server for engine tests: accepts connections one after
 // another, and answers each request line with what `answer` returns (given
-// the request's number, from 1); a '|' in the answer splits it into writes
-// 20 ms apart. Runs on its own thread until destroyed.
+// the request's number, from 1, and the line without its end); a '|' in the
+// answer splits it into writes 20 ms apart. It keeps every line it got.
+// Runs on its own thread until destroyed.
 #pragma once
 
 #include <arpa/inet.h>
@@ -14,8 +15,10 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/engine_config.hpp"
 
@@ -23,8 +26,10 @@ namespace swarm::engine::testing {
 
 class LineServer {
  public:
-  using Answer = std::function<std::string(int request)>;
+  using Answer = std::function<std::string(int request, const std::string& line)>;
 
+  explicit LineServer(std::function<std::string(int request)> answer)
+      : LineServer([answer](int request, const std::string&) { return answer(request); }) {}
   explicit LineServer(Answer answer) : answer_(std::move(answer)) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
@@ -51,6 +56,11 @@ class LineServer {
   }
   int accepted() const { return accepted_; }
   int requests() const { return requests_; }
+  /// Every line received so far, in order.
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
 
  private:
   /// Waits up to 20 ms for `fd` to be readable; false when it is not.
@@ -79,8 +89,14 @@ class LineServer {
       if (got <= 0) return;  // the client closed: take the next one
       pending.append(buffer, static_cast<std::size_t>(got));
       for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
+        std::string line = pending.substr(0, end);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
         pending.erase(0, end + 1);
-        write_parts(client, answer_(++requests_));
+        {
+          std::lock_guard lock(mutex_);
+          lines_.push_back(line);
+        }
+        write_parts(client, answer_(++requests_, line));
       }
     }
   }
@@ -101,6 +117,8 @@ class LineServer {
   std::atomic<bool> stopping_{false};  // the destructor asks the thread to end
   std::atomic<int> accepted_{0};       // connections accepted
   std::atomic<int> requests_{0};       // request lines answered
+  mutable std::mutex mutex_;           // guards lines_
+  std::vector<std::string> lines_;     // every line received
   std::thread thread_;                 // runs serve()
 };
 

@@ -99,7 +99,12 @@ TEST(PlanErrors, UnknownKeyInAction) {
 TEST(PlanErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of("protocol: p\nactions: [{command: a}]\nprotocl: x\n"),
             "plan.yml:3:1: unknown key 'protocl' at the top level (expected one of: protocol, "
-            "actions, thresholds, rate)");
+            "on_connect, actions, thresholds, rate)");
+}
+
+TEST(PlanErrors, OnConnectMustBeAMap) {
+  EXPECT_EQ(error_of("protocol: p\non_connect: 3\nactions: [{command: a}]\n"),
+            "plan.yml:2:13: on_connect: expected a map of name: value, got '3'");
 }
 
 TEST(PlanErrors, DuplicateKey) {

@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "problem_text.hpp"
+
 namespace swarm::protocol {
 namespace {
 
@@ -40,43 +42,48 @@ TEST(CommandTableTest, NamesAreSorted) {
 }
 
 TEST(CommandTableTest, UnknownCommandListsTheCommands) {
-  EXPECT_EQ(table().check("redis", action("get")),
+  EXPECT_EQ(message_of(table().check("redis", action("get"))),
             "unknown command 'get' (module redis has: anything, ping, set)");
 }
 
 TEST(CommandTableTest, ArgsNotTakenListTheOnesTaken) {
-  EXPECT_EQ(table().check("redis", action("set", {{"key", text("k")}, {"colour", text("red")}})),
+  EXPECT_EQ(message_of(table().check("redis",
+                                     action("set", {{"key", text("k")}, {"colour", text("red")}}))),
             "command 'set' does not take arg 'colour' (takes: key, ex, tags)");
-  EXPECT_EQ(table().check("redis", action("ping", {{"key", text("k")}})),
+  EXPECT_EQ(message_of(table().check("redis", action("ping", {{"key", text("k")}}))),
             "command 'ping' does not take arg 'key' (takes: no args)");
-  EXPECT_EQ(table().check("redis", action("anything", {{"whatever", text("x")}})), std::nullopt);
+  EXPECT_EQ(message_of(table().check("redis", action("anything", {{"whatever", text("x")}}))),
+            std::nullopt);
 }
 
 TEST(CommandTableTest, ArgsMustBeAMap) {
   plan::Action scalar = action("anything");
   scalar.args.data = std::int64_t{5};
-  EXPECT_EQ(table().check("m", scalar),
+  EXPECT_EQ(message_of(table().check("m", scalar)),
             "args of command 'anything' must be a mapping of names to values");
   plan::Action none = action("ping");
   none.args.data = std::monostate{};
-  EXPECT_EQ(table().check("m", none), std::nullopt);
+  EXPECT_EQ(message_of(table().check("m", none)), std::nullopt);
 }
 
 TEST(CommandTableTest, TypedArgsAreChecked) {
-  EXPECT_EQ(table().check("m", action("set", {{"key", integer(7)}, {"ex", integer(10)}})),
-            std::nullopt);  // a number is fine as text
-  EXPECT_EQ(table().check("m", action("set", {{"key", text("k")}, {"ex", text("soon")}})),
-            "command 'set' arg 'ex': expected a whole number, got 'soon'");
-  EXPECT_EQ(table().check("m", action("set", {{"key", plan::Value{plan::List{}}}})),
+  EXPECT_EQ(
+      message_of(table().check("m", action("set", {{"key", integer(7)}, {"ex", integer(10)}}))),
+      std::nullopt);  // a number is fine as text
+  EXPECT_EQ(
+      message_of(table().check("m", action("set", {{"key", text("k")}, {"ex", text("soon")}}))),
+      "command 'set' arg 'ex': expected a whole number, got 'soon'");
+  EXPECT_EQ(message_of(table().check("m", action("set", {{"key", plan::Value{plan::List{}}}}))),
             "command 'set' arg 'key': expected text, got a list");
-  EXPECT_EQ(table().check("m", action("set", {{"key", text("k")}, {"tags", text("a")}})),
-            "command 'set' arg 'tags': expected a list, got 'a'");
+  EXPECT_EQ(
+      message_of(table().check("m", action("set", {{"key", text("k")}, {"tags", text("a")}}))),
+      "command 'set' arg 'tags': expected a list, got 'a'");
 }
 
 TEST(CommandTableTest, RequiredArgsMustBeGiven) {
-  EXPECT_EQ(table().check("m", action("set", {{"ex", integer(1)}})),
+  EXPECT_EQ(message_of(table().check("m", action("set", {{"ex", integer(1)}}))),
             "command 'set' needs arg 'key' (text)");
-  EXPECT_EQ(table().check("m", action("set")), "command 'set' needs arg 'key' (text)");
+  EXPECT_EQ(message_of(table().check("m", action("set"))), "command 'set' needs arg 'key' (text)");
 }
 
 TEST(CommandTableTest, TwoCommandsOfOneNameAreRefused) {

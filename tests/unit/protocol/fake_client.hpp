@@ -4,6 +4,7 @@
 // unless `pause_after` asks send_for_reply() to stop midway until resume().
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
@@ -23,7 +24,22 @@ class FakeClient final : public Client {
   std::uint64_t id() const noexcept override { return id_; }
 
   Task<Reply> send_for_reply(std::string_view request, ReplyParser& parser) override {
-    sent.emplace_back(request);
+    if (record) sent.emplace_back(request);
+    co_return co_await read_reply(parser);
+  }
+
+  Task<IoStatus> send_pipelined(std::string_view requests, std::uint32_t count) override {
+    if (record) sent.emplace_back(requests);
+    if (record) pipelined.push_back(count);
+    co_return fail_next ? *std::exchange(fail_next, std::nullopt) : IoStatus::ok;
+  }
+
+  Task<Reply> receive(ReplyParser& parser) override {
+    ++receives;
+    co_return co_await read_reply(parser);
+  }
+
+  Task<Reply> read_reply(ReplyParser& parser) override {
     if (fail_next) co_return Reply{*std::exchange(fail_next, std::nullopt), {}};
     parser.begin();
     std::size_t start = read_;
@@ -51,18 +67,42 @@ class FakeClient final : public Client {
     co_return IoStatus::ok;
   }
 
+  IoStatus send_now(std::string_view bytes) override {
+    sent_now.emplace_back(bytes);
+    return IoStatus::ok;
+  }
+  void* connection_state() noexcept override { return connection_memory.data(); }
+  std::uint64_t random() noexcept override { return next_random++; }
+  void count_reply(std::string_view kind, bool error) override {
+    if (record) kinds.emplace_back(std::string(kind) + (error ? "!" : ""));
+  }
+  void count_received(std::string_view topic, std::int64_t sent_unix_ns) override {
+    received.emplace_back(topic, sent_unix_ns);
+  }
+
+  /// Reads `incoming` from its start again.
+  void reset_reading() { read_ = 0; }
+
   /// Resumes a send_for_reply() stopped by `pause_after`.
   void resume() { std::exchange(paused_, {}).resume(); }
   bool paused() const { return static_cast<bool>(paused_); }
 
-  std::string incoming;                          // bytes "from the server"
-  std::size_t chunk = 1 << 20;                   // feed at most this many bytes at once
-  std::optional<std::size_t> pause_after;        // next reply: stop after this offset
-  std::optional<IoStatus> fail_next;             // the next call fails with this
-  std::vector<std::string> sent;                 // send_for_reply requests
-  std::vector<std::string> noreplies;            // send_noreply requests
-  std::vector<std::chrono::nanoseconds> sleeps;  // sleep durations
-  int closes = 0;                                // close_connection() calls
+  std::string incoming;                    // bytes "from the server"
+  bool record = true;                      // keep what is sent and counted
+  std::size_t chunk = 1 << 20;             // feed at most this many bytes at once
+  std::optional<std::size_t> pause_after;  // next reply: stop after this offset
+  std::optional<IoStatus> fail_next;       // the next call fails with this
+  std::vector<std::string> sent;           // send_for_reply / send_pipelined requests
+  std::vector<std::uint32_t> pipelined;    // send_pipelined counts
+  std::vector<std::string> sent_now;       // send_now bytes
+  std::vector<std::string> kinds;          // count_reply kinds ("-ERR!" for errors)
+  std::vector<std::pair<std::string, std::int64_t>> received;  // count_received
+  std::array<std::uint64_t, 8> connection_memory{};            // connection_state(), zeroed
+  std::uint64_t next_random = 0;                               // random() returns 0, 1, 2, ...
+  int receives = 0;                                            // receive() calls
+  std::vector<std::string> noreplies;                          // send_noreply requests
+  std::vector<std::chrono::nanoseconds> sleeps;                // sleep durations
+  int closes = 0;                                              // close_connection() calls
 
  private:
   struct Pause {

@@ -55,7 +55,7 @@ class LuaTest : public ::testing::Test {
     plan_.protocol = "test";
     plan_.actions = std::move(actions);
     for (const plan::Action& action : plan_.actions) {
-      if (auto problem = module_->check(action)) ADD_FAILURE() << *problem;
+      if (auto problem = module_->check(action)) ADD_FAILURE() << problem->message;
     }
     auto made = module_->instantiate(plan_);
     return std::unique_ptr<LuaInstance>(static_cast<LuaInstance*>(made.release()));

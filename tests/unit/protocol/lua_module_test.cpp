@@ -7,6 +7,7 @@
 #include <string>
 
 #include "lua_fixture.hpp"
+#include "problem_text.hpp"
 #include "protocol/module_loader.hpp"
 
 namespace swarm::protocol {
@@ -33,7 +34,8 @@ TEST_F(LuaModuleTest, MissingFileSaysWhereItLooked) {
     FAIL() << "loaded a module that does not exist";
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()), "protocol module 'nothing' not found: neither " + dir() +
-                                             "/nothing.lua nor " + dir() + "/nothing.so exists");
+                                             "/nothing.lua nor " + dir() +
+                                             "/nothing.so exists (built in: memcached, redis)");
   }
 }
 
@@ -91,11 +93,11 @@ TEST_F(LuaModuleTest, CommandsAreTheSortedFunctions) {
 TEST_F(LuaModuleTest, UnknownCommandListsTheAvailableOnes) {
   write("durian.lua", kDurian);
   auto module = load_module(dir(), "durian");
-  EXPECT_EQ(module->check(action("heartbeat")), std::nullopt);
-  EXPECT_EQ(module->check(action("create_chatroom")),
+  EXPECT_EQ(message_of(module->check(action("heartbeat"))), std::nullopt);
+  EXPECT_EQ(message_of(module->check(action("create_chatroom"))),
             "unknown command 'create_chatroom' (module durian has: enter_chatroom, heartbeat, "
             "leave_chatroom)");
-  EXPECT_NE(module->check(action("version")), std::nullopt);  // not a function
+  EXPECT_NE(message_of(module->check(action("version"))), std::nullopt);  // not a function
 }
 
 TEST_F(LuaModuleTest, ArgsMustBeAMapping) {
@@ -103,22 +105,23 @@ TEST_F(LuaModuleTest, ArgsMustBeAMapping) {
   auto module = load_module(dir(), "durian");
   plan::Action scalar = action("heartbeat");
   scalar.args.data = std::int64_t{5};
-  EXPECT_THAT(module->check(scalar).value_or(""), HasSubstr("must be a mapping"));
+  EXPECT_THAT(message_of(module->check(scalar)).value_or(""), HasSubstr("must be a mapping"));
   plan::Action none = action("heartbeat");
   none.args.data = std::monostate{};
-  EXPECT_EQ(module->check(none), std::nullopt);
+  EXPECT_EQ(message_of(module->check(none)), std::nullopt);
 }
 
 TEST_F(LuaModuleTest, DeclaredArgsRejectUnknownNames) {
   write("durian.lua", kDurian);
   auto module = load_module(dir(), "durian");
   plan::Value uid{std::int64_t{123}};
-  EXPECT_EQ(module->check(action("enter_chatroom", {{"uid", uid}, {"rid", uid}})), std::nullopt);
-  EXPECT_EQ(module->check(action("enter_chatroom", {{"uid", uid}, {"room", uid}})),
+  EXPECT_EQ(message_of(module->check(action("enter_chatroom", {{"uid", uid}, {"rid", uid}}))),
+            std::nullopt);
+  EXPECT_EQ(message_of(module->check(action("enter_chatroom", {{"uid", uid}, {"room", uid}}))),
             "command 'enter_chatroom' does not take arg 'room' (takes: uid, rid)");
-  EXPECT_EQ(module->check(action("leave_chatroom", {{"uid", uid}})),
+  EXPECT_EQ(message_of(module->check(action("leave_chatroom", {{"uid", uid}}))),
             "command 'leave_chatroom' does not take arg 'uid' (takes: no args)");
-  EXPECT_EQ(module->check(action("heartbeat", {{"anything", uid}})), std::nullopt);
+  EXPECT_EQ(message_of(module->check(action("heartbeat", {{"anything", uid}}))), std::nullopt);
 }
 
 TEST_F(LuaModuleTest, LoadsExactlyTheFileInTheProtocolDir) {

@@ -152,6 +152,24 @@ TEST(RespParser, RejectsMalformedReplies) {
   expect_invalid(parser, deep);
 }
 
+TEST(RespParser, Resp3TypesInEverySplit) {
+  RespParser parser;
+  expect_reply(parser, "_\r\n", "#t\r\n");
+  expect_reply(parser, "#f\r\n", ",3.14\r\n");
+  expect_reply(parser, ",-inf\r\n", "(3492890328409238509324850943850943825024385\r\n");
+  expect_reply(parser, "!21\r\nSYNTAX invalid syntax\r\n", "=15\r\ntxt:Some string\r\n");
+  expect_reply(parser, "=15\r\ntxt:Some string\r\n", "_\r\n");
+  expect_reply(parser, "~2\r\n+a\r\n:1\r\n", "+x\r\n");
+  // A map holds two elements per entry.
+  expect_reply(parser, "%2\r\n+first\r\n:1\r\n+second\r\n%1\r\n+k\r\n_\r\n", "+x\r\n");
+  // A push, as redis 6+ sends pub/sub messages under RESP3.
+  expect_reply(parser, ">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n", ">3\r\n");
+  // An attribute describes the value that follows it: both are one reply.
+  expect_reply(parser, "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*1\r\n:2\r\n", "+x\r\n");
+  expect_incomplete(parser, "|1\r\n+k\r\n+v\r\n");
+  expect_invalid(parser, "$?\r\n");
+}
+
 TEST(RespParser, ErrorNamesTheBadByte) {
   RespParser parser;
   parser.begin();

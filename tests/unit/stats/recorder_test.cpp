@@ -231,5 +231,49 @@ TEST(ActionStats, SumsOverActionsCountASharedCommandOnce) {
   EXPECT_EQ(r.since(later).actions[0].requests, 1u);
 }
 
+TEST(Recorder, ReplyKindsAndReceivedMessagesMerge) {
+  Recorder a = worker(1, 1);
+  Recorder b = worker(1, 1);
+  a.actions[0].reply_kinds.add("hit", false, 2);
+  b.actions[0].reply_kinds.add("hit", false, 3);
+  b.actions[0].reply_kinds.add("-ERR", true);
+  a.received.count("news");
+  b.received.count("news");
+  b.received.count("sport");
+  b.received.latency_us.record(7);
+  a.merge(b);
+  const auto& kinds = a.actions[0].reply_kinds.all();
+  EXPECT_EQ(kinds.at("hit").times, 5u);
+  EXPECT_FALSE(kinds.at("hit").error);
+  EXPECT_TRUE(kinds.at("-ERR").error);
+  EXPECT_EQ(a.received.messages, 3u);
+  EXPECT_EQ(a.received.by_topic.at("news"), 2u);
+  EXPECT_EQ(a.received.latency_us.count(), 1u);
+}
+
+TEST(ReplyKinds, ManyKindsEndUnderOther) {
+  ReplyKinds kinds;
+  for (std::size_t i = 0; i < ReplyKinds::kMaxKinds + 10; ++i) {
+    kinds.add("-KIND" + std::to_string(i), true);
+  }
+  EXPECT_EQ(kinds.all().size(), ReplyKinds::kMaxKinds + 1);
+  EXPECT_EQ(kinds.all().at(std::string(ReplyKinds::kOther)).times, 10u);
+  ReplyKinds earlier = kinds;
+  kinds.add("-KIND0", true, 4);
+  ReplyKinds recent = kinds.since(earlier);
+  ASSERT_EQ(recent.all().size(), 1u);
+  EXPECT_EQ(recent.all().at("-KIND0").times, 4u);
+}
+
+TEST(ReceivedStats, TopicsPastTheLimitAreCountedTogether) {
+  ReceivedStats received;
+  for (std::size_t i = 0; i < ReceivedStats::kMaxTopics + 5; ++i) {
+    received.count("t" + std::to_string(i));
+  }
+  EXPECT_EQ(received.messages, ReceivedStats::kMaxTopics + 5);
+  EXPECT_EQ(received.by_topic.size(), ReceivedStats::kMaxTopics);
+  EXPECT_EQ(received.other_topics, 5u);
+}
+
 }  // namespace
 }  // namespace swarm::stats

@@ -172,6 +172,53 @@ TEST_F(ReportTest, FinalReportHasTotalsAveragesLatencyAndErrors) {
   EXPECT_NE(text.find("Aggregates"), std::string::npos) << text;
 }
 
+TEST_F(ReportTest, RepliesByKindShowErrorsApartFromOutcomes) {
+  previous_.totals.actions[1].reply_kinds.add("hit", false, 100);
+  previous_.totals.actions[2].reply_kinds.add("-WRONGTYPE", true, 3);
+  now_.totals.actions[1].reply_kinds.add("hit", false, 130);
+  now_.totals.actions[1].reply_kinds.add("miss", false, 4);
+  now_.totals.actions[2].reply_kinds.add("-WRONGTYPE", true, 5);
+  const std::string text = format_status(context_, now_, previous_);
+  // The two `get` actions are one row: their counts add up.
+  EXPECT_EQ(line_starting(text, "reply errors"),
+            "reply errors  last 2.0s: get: -WRONGTYPE 2  || since start: get: -WRONGTYPE 5")
+      << text;
+  EXPECT_EQ(line_starting(text, "reply kinds"),
+            "reply kinds   last 2.0s: get: hit 30  miss 4  || since start: get: hit 130  miss 4")
+      << text;
+  const std::string final_text = format_final(context_, now_);
+  EXPECT_EQ(line_starting(final_text, "reply errors"), "reply errors  get: -WRONGTYPE 5");
+  EXPECT_EQ(line_starting(final_text, "reply kinds"), "reply kinds   get: hit 130  miss 4");
+}
+
+TEST_F(ReportTest, ReceivedMessagesPerSecondPerTopicAndTheirLatency) {
+  for (int i = 0; i < 10; ++i) previous_.totals.received.count("news");
+  for (int i = 0; i < 50; ++i) now_.totals.received.count("news");
+  for (int i = 0; i < 8; ++i) now_.totals.received.count("sport");
+  now_.totals.received.count("");
+  now_.totals.received.latency_us.record_n(2000, 40);
+  const std::string text = format_status(context_, now_, previous_);
+  // 49 messages in the 2 s interval; news the busiest topic.
+  EXPECT_EQ(line_starting(text, "received"),
+            "received      messages/s 24.5  total 59  news 20.0/s  sport 4.0/s")
+      << text;
+  EXPECT_NE(line_starting(text, "  publish-to-receive").find("2.00ms"), std::string::npos) << text;
+  const std::string final_text = format_final(context_, now_);
+  EXPECT_EQ(line_starting(final_text, "received"),
+            "received      messages 59  (1.0/s)  by topic:  news 50  sport 8")
+      << final_text;
+  EXPECT_NE(line_starting(final_text, "  publish-to-receive").find("40"), std::string::npos)
+      << final_text;
+}
+
+TEST_F(ReportTest, NoReplyKindsOrMessagesNoLines) {
+  const std::string text = format_status(context_, now_, previous_) + format_final(context_, now_);
+  EXPECT_EQ(text.find("reply errors"), std::string::npos);
+  EXPECT_EQ(text.find("reply kinds"), std::string::npos);
+  EXPECT_EQ(text.find("received"), std::string::npos);
+  EXPECT_EQ(text.find("publish-to-receive"), std::string::npos);
+}
+
 TEST_F(ReportTest, MemoryLineSplitsPerConnectionFromPerWorkerCosts) {
   now_.totals.open = 100;
   MemoryUse& memory = now_.totals.memory;
