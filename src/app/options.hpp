@@ -35,6 +35,16 @@ struct Options {
   std::string hdr_dir;                  // --hdr-dir: directory for .hgrm files; empty = none
   std::vector<std::string> thresholds;  // --threshold, in the order given
   std::vector<std::string> argv;        // the command line as given (for the report)
+  // TLS (all off unless --tls)
+  bool tls = false;                    // --tls: TLS on every connection
+  std::string tls_ca;                  // --tls-ca: PEM file or directory; empty = system store
+  bool tls_insecure = false;           // --tls-insecure: no certificate verification
+  std::optional<std::string> tls_sni;  // --tls-sni: unset = each server's host name
+  std::string tls_cert;                // --tls-cert: client certificate (PEM)
+  std::string tls_key;                 // --tls-key: its key (PEM); empty = in tls_cert
+  std::vector<std::string> tls_alpn;   // --tls-alpn: protocols offered
+  std::string tls_min_version;         // --tls-min-version: "", "1.2" or "1.3"
+  bool tls_resume = false;             // --tls-resume: resume sessions on reconnect
 };
 
 /// What parse_options() decided.

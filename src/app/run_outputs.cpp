@@ -69,6 +69,15 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"report", text_or_null(o.report)},
       {"hdr-dir", text_or_null(o.hdr_dir)},
       {"threshold", o.thresholds},
+      {"tls", o.tls},
+      {"tls-ca", text_or_null(o.tls_ca)},
+      {"tls-insecure", o.tls_insecure},
+      {"tls-sni", o.tls_sni ? FlagValue{*o.tls_sni} : FlagValue{}},
+      {"tls-cert", text_or_null(o.tls_cert)},
+      {"tls-key", text_or_null(o.tls_key)},
+      {"tls-alpn", o.tls_alpn},
+      {"tls-min-version", text_or_null(o.tls_min_version)},
+      {"tls-resume", o.tls_resume},
   };
 }
 

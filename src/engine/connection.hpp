@@ -5,7 +5,7 @@
 // reply through its ReplyReader.
 //
 // Cost matters here (a worker holds hundreds of thousands): the object keeps
-// the transport, one timer node, a waiter handle and a few counters, 72 B.
+// the transport, one timer node, a waiter handle and a few counters, 80 B.
 // Read buffers are the worker's; the reader keeps bytes per connection only
 // when a reply spans reads or the server sent more than one reply.
 #pragma once
@@ -97,9 +97,10 @@ class Connection final : public TimerNode {
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
-  Task<int> connect_any();
+  Task<int> connect_any(std::uint32_t& server);
   Task<int> connect_to(const SocketAddress& address);
-  Task<int> handshake();
+  Task<int> handshake(std::uint32_t server);
+  void count_tls_handshake(Clock::duration took) noexcept;
   static std::string fallback_notice(const ServerList& servers, ServerList::Pick first,
                                      const int* errors, std::size_t failed,
                                      std::optional<ServerList::Pick> used);
@@ -110,6 +111,8 @@ class Connection final : public TimerNode {
   std::chrono::nanoseconds next_backoff() noexcept;
   IoStatus failed_wait(IoStatus status) noexcept;
   IoStatus fail(stats::Reason reason) noexcept;
+  /// Counts a failed read or write (an errno value, or kTlsFailure).
+  IoStatus fail_io(int error) noexcept;
   void take_pushes() noexcept;
   EventLoop& loop() noexcept;
 

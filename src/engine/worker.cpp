@@ -21,6 +21,9 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),
       scratch_(std::make_unique<char[]>(kScratchSize)),
+      tls_(config.tls.enabled
+               ? std::make_unique<TlsContext>(config.tls, config.servers, config.on_notice)
+               : nullptr),
       socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
       servers_(config.servers) {
   recorder_.actions.resize(plan.actions.size());

@@ -16,6 +16,7 @@ namespace {
 using Seconds = std::chrono::duration<double>;
 
 constexpr std::size_t kFinalScriptErrors = 10;  // messages listed in the final report
+constexpr std::size_t kFinalDetailWidth = 300;  // an error kind with its first message
 
 void append_final_script_errors(std::string& out, const Recorder& r) {
   if (r.script_errors.empty()) return;
@@ -30,7 +31,8 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
 }
 
 void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
-                          const Histogram& connect_us) {
+                          const Recorder& r, bool tls) {
+  const Histogram& connect_us = r.connect_us;
   const auto points = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out),
@@ -50,6 +52,24 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
   fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kConnectRow,
                  width - 2, "-", "-", "-", "-", mean_of(connect_us),
                  percentiles(connect_us, points));
+  if (!tls) return;
+  // Its calls column counts the handshakes completed.
+  fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kHandshakeRow,
+                 width - 2, format_exact(r.tls_handshakes), "-", "-", "-",
+                 mean_of(r.handshake_us), percentiles(r.handshake_us, points));
+}
+
+/// Every kind of error kept with a message, with the first one.
+void append_final_details(std::string& out, const Recorder& r) {
+  if (r.error_details.empty()) return;
+  const auto list = detail_list(r, kFinalDetailWidth);
+  Line("first errors")
+      .add(fmt::format("{} kind{}, the first message of each", list.size(),
+                       list.size() == 1 ? "" : "s"))
+      .end(out);
+  for (const auto& [times, text] : list) {
+    fmt::format_to(std::back_inserter(out), "  {:>6}x {}\n", format_exact(times), text);
+  }
 }
 
 void append_final_totals(std::string& out, const Recorder& r) {
@@ -100,11 +120,13 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   append_request_ends(out, r);
   append_rates(out, "average/s", r, Recorder{}, duration.count());
   append_aggregates(out, r);
-  const std::string errors = reason_items(r.errors);
+  const std::string errors = reason_items(r);
   Line("errors").add(errors.empty() ? "none" : errors).end(out);
   append_syn_retries(out, r.syn_retries, 0, "");
-  append_final_latency(out, command_rows(context.action_names, r, nullptr), r.connect_us);
+  if (context.tls) append_tls(out, r, nullptr, "");
+  append_final_latency(out, command_rows(context.action_names, r, nullptr), r, context.tls);
   append_final_script_errors(out, r);
+  append_final_details(out, r);
   return out;
 }
 

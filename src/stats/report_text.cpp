@@ -5,14 +5,8 @@
 #include "stats/units.hpp"
 
 namespace swarm::stats::text {
-namespace {
-
-constexpr std::size_t kMessageWidth = 60;  // longer messages are cut
-
-}  // namespace
-
 std::size_t name_width(const std::vector<CommandRow>& rows) {
-  std::size_t width = 14;
+  std::size_t width = std::max<std::size_t>(14, kHandshakeRow.size() + 3);
   for (const auto& row : rows) width = std::max(width, row.name.size() + 3);
   return width;
 }
@@ -26,26 +20,30 @@ std::string percentiles(const Histogram& latency, std::initializer_list<double> 
   return out;
 }
 
-std::string reason_items(const std::array<std::uint64_t, kReasons>& counts) {
+std::string reason_items(const Recorder& r) {
   std::string out;
-  for (std::size_t i = 0; i < kReasons; ++i) {
-    if (counts[i] == 0) continue;
+  auto add = [&out](std::string_view name, std::uint64_t count) {
+    if (count == 0) return;
     if (!out.empty()) out += "  ";
-    fmt::format_to(std::back_inserter(out), "{} {}", to_string(static_cast<Reason>(i)),
-                   format_exact(counts[i]));
+    fmt::format_to(std::back_inserter(out), "{} {}", name, format_exact(count));
+  };
+  for (std::size_t i = 0; i < kReasons; ++i) {
+    const std::string prefix = std::string(to_string(static_cast<Reason>(i))) + ":";
+    auto named = r.error_details.lower_bound(prefix);
+    if (named == r.error_details.end() || !named->first.starts_with(prefix)) {
+      add(to_string(static_cast<Reason>(i)), r.errors[i]);
+      continue;
+    }
+    for (; named != r.error_details.end() && named->first.starts_with(prefix); ++named) {
+      add(named->first, named->second.count);
+    }
   }
   return out;
 }
 
-void add_reasons(Line& line, const std::array<std::uint64_t, kReasons>& counts) {
-  const std::string items = reason_items(counts);
+void add_reasons(Line& line, const Recorder& r) {
+  const std::string items = reason_items(r);
   if (!items.empty()) line.add(items);
-}
-
-std::array<std::uint64_t, kReasons> reasons_between(const Recorder& now, const Recorder& before) {
-  std::array<std::uint64_t, kReasons> out{};
-  for (std::size_t i = 0; i < kReasons; ++i) out[i] = delta(now.errors[i], before.errors[i]);
-  return out;
 }
 
 void append_connections(std::string& out, const ReportContext& context, const Recorder& r) {
@@ -64,7 +62,7 @@ void append_aggregates(std::string& out, const Recorder& r) {
   for (std::size_t i = 0; i < kConnStates; ++i) {
     line.add(to_string(static_cast<ConnState>(i)), format_exact(r.entered[i]));
   }
-  add_reasons(line, r.errors);
+  add_reasons(line, r);
   line.end(out);
 }
 
@@ -98,13 +96,13 @@ void append_syn_retries(std::string& out, std::uint64_t total, std::uint64_t rec
 }
 
 std::vector<std::pair<std::uint64_t, std::string>> ranked(
-    const std::map<std::string, std::uint64_t>& messages) {
+    const std::map<std::string, std::uint64_t>& messages, std::size_t width) {
   std::vector<std::pair<std::uint64_t, std::string>> out;
   for (const auto& [message, times] : messages) {
     std::string text = message;
     std::replace_if(
         text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    if (text.size() > kMessageWidth) text = text.substr(0, kMessageWidth - 3) + "...";
+    if (text.size() > width) text = text.substr(0, width - 3) + "...";
     out.emplace_back(times, std::move(text));
   }
   std::stable_sort(out.begin(), out.end(),
@@ -117,6 +115,35 @@ std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& li
   std::uint64_t times = 0;
   for (std::size_t i = shown; i < list.size(); ++i) times += list[i].first;
   return fmt::format("{} more messages ({}x)", list.size() - shown, format_exact(times));
+}
+
+std::vector<std::pair<std::uint64_t, std::string>> detail_list(const Recorder& r,
+                                                               std::size_t width) {
+  std::map<std::string, std::uint64_t> messages;
+  for (const auto& [kind, detail] : r.error_details) {
+    messages[fmt::format("{}: {}", kind, detail.first)] += detail.count;
+  }
+  return ranked(messages, width);
+}
+
+void append_tls(std::string& out, const Recorder& now, const Recorder* before,
+                std::string_view window) {
+  auto share = [](std::uint64_t part, std::uint64_t whole) {
+    return whole == 0 ? std::string("-")
+                      : fmt::format("{:.0f}%", 100.0 * static_cast<double>(part) /
+                                                   static_cast<double>(whole));
+  };
+  Line line("tls");
+  line.add("handshakes", format_exact(now.tls_handshakes))
+      .add("resumed", fmt::format("{} ({})", format_exact(now.tls_resumed),
+                                  share(now.tls_resumed, now.tls_handshakes)));
+  if (before != nullptr) {
+    const std::uint64_t made = delta(now.tls_handshakes, before->tls_handshakes);
+    const std::uint64_t resumed = delta(now.tls_resumed, before->tls_resumed);
+    line.add(fmt::format("| last {}: handshakes {}  resumed {}", window, format_exact(made),
+                         share(resumed, made)));
+  }
+  line.end(out);
 }
 
 }  // namespace swarm::stats::text
