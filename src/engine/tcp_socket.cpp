@@ -106,7 +106,9 @@ IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
   } while (got < 0 && errno == EINTR);
   if (got > 0) {
     // A short read drained the socket: wait for the next edge, don't probe.
-    if (static_cast<std::size_t>(got) < capacity) readable = false;
+    // Unless the peer hung up: its FIN came with the same edge as the data,
+    // no other edge will come, and the next read finds the end of stream.
+    if (static_cast<std::size_t>(got) < capacity && !hung_up) readable = false;
     return {got, 0, Want::none, arrival_of(message)};
   }
   if (got == 0) return {0, 0, Want::none};  // end of stream
@@ -118,6 +120,7 @@ IoResult TcpSocket::receive(char* buffer, std::size_t capacity) noexcept {
 }
 
 void TcpSocket::on_events(std::uint32_t events) noexcept {
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up = true;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable = true;
 }
@@ -125,7 +128,7 @@ void TcpSocket::on_events(std::uint32_t events) noexcept {
 void TcpSocket::close() noexcept {
   if (fd_ >= 0) ::close(fd_);  // also leaves the epoll set
   fd_ = -1;
-  readable = writable = false;
+  readable = writable = hung_up = false;
 }
 
 std::chrono::nanoseconds time_since_arrival(std::int64_t arrived_ns) noexcept {

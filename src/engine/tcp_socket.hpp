@@ -71,6 +71,8 @@ class TcpSocket {
   /// Readiness as last reported by epoll and not yet used up.
   bool readable = false;  // input (or end/error) pending
   bool writable = false;  // room in the send buffer (or connect done)
+  bool hung_up = false;   // the peer closed its side: a short read does not
+                          // drain the socket, the end of stream is still to read
 
  private:
   int fd_ = -1;  // the descriptor, or -1
