@@ -129,8 +129,18 @@ IoResult TlsSession::send(std::string_view data) noexcept {
 
 IoResult TlsSession::receive(char* buffer, std::size_t capacity) noexcept {
   std::size_t got = 0;
-  if (SSL_read_ex(ssl_, buffer, capacity, &got) != 1) return failed(0);
+  const bool read = SSL_read_ex(ssl_, buffer, capacity, &got) == 1;
+  release_buffers();
+  if (!read) return failed(0);
   return {static_cast<std::ptrdiff_t>(got), 0, Want::none};
+}
+
+void TlsSession::release_buffers() noexcept {
+  // SSL_MODE_RELEASE_BUFFERS frees the read buffer once drained and the
+  // write buffer after a write; but a read that handles a handshake message
+  // (a TLS 1.3 session ticket) sets up a write buffer (16 KiB) that would
+  // stay until the next write: an idle connection would keep it.
+  if (SSL_has_pending(ssl_) == 0) SSL_free_buffers(ssl_);
 }
 
 bool TlsSession::ready(Want want) const noexcept {

@@ -70,6 +70,7 @@ class TlsSession {
 
   IoResult failed(int result) noexcept;
   IoResult handshake_failed(const char* what) noexcept;
+  void release_buffers() noexcept;
   void summarize() const;
 
   TlsContext& context_;       // the worker's TLS setup

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "engine/connection.hpp"
+#include "engine/tls_memory.hpp"
 
 namespace swarm::engine {
 
@@ -111,6 +112,10 @@ void Worker::measure_memory() {
   memory.module = module_->memory_bytes();
   memory.index = live_.capacity() * sizeof(Connection*) + loop_.timers().capacity_bytes();
   memory.buffers = kScratchSize;
+  // OpenSSL's objects made on this thread: the sessions (and the sessions
+  // kept for resumption); the context was made on the control thread.
+  memory.tls =
+      tls_ ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, tls_bytes_on_this_thread())) : 0;
 }
 
 bool Worker::take_socket() noexcept {
