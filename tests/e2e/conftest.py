@@ -594,6 +594,9 @@ ERROR_REASONS = (
     "timeout",
     "protocol_error",
     "script_error",
+    "tls_verify",
+    "tls_handshake",
+    "tls_error",
 )
 
 
