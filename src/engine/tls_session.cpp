@@ -132,7 +132,9 @@ IoResult TlsSession::receive(char* buffer, std::size_t capacity) noexcept {
   const bool read = SSL_read_ex(ssl_, buffer, capacity, &got) == 1;
   release_buffers();
   if (!read) return failed(0);
-  return {static_cast<std::ptrdiff_t>(got), 0, Want::none};
+  // When the kernel had the last bytes OpenSSL read (they may have been
+  // read ahead by an earlier call).
+  return {static_cast<std::ptrdiff_t>(got), 0, Want::none, arrived_ns_};
 }
 
 void TlsSession::release_buffers() noexcept {

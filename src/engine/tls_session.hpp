@@ -73,17 +73,18 @@ class TlsSession {
   void release_buffers() noexcept;
   void summarize() const;
 
-  TlsContext& context_;       // the worker's TLS setup
-  TcpSocket& socket_;         // the connection's socket, under the BIO
-  ssl_st* ssl_ = nullptr;     // OpenSSL's session, owned
-  std::uint32_t server_;      // which server (its name, its session to resume)
-  int io_error_ = 0;          // the errno of the BIO's last failed call
-  bool starved_ = false;      // the BIO ran out of socket bytes: what OpenSSL
-                              // holds is an incomplete record
-  bool established_ = false;  // the handshake completed
-  bool broken_ = false;       // a fatal error: no close_notify, not resumable
-  bool peer_closed_ = false;  // the server ended the stream
-  bool got_session_ = false;  // a session (ticket) for resumption arrived
+  TlsContext& context_;          // the worker's TLS setup
+  TcpSocket& socket_;            // the connection's socket, under the BIO
+  ssl_st* ssl_ = nullptr;        // OpenSSL's session, owned
+  std::uint32_t server_;         // which server (its name, its session to resume)
+  std::int64_t arrived_ns_ = 0;  // the kernel's stamp of the bytes the BIO read last
+  int io_error_ = 0;             // the errno of the BIO's last failed call
+  bool starved_ = false;         // the BIO ran out of socket bytes: what OpenSSL
+                                 // holds is an incomplete record
+  bool established_ = false;     // the handshake completed
+  bool broken_ = false;          // a fatal error: no close_notify, not resumable
+  bool peer_closed_ = false;     // the server ended the stream
+  bool got_session_ = false;     // a session (ticket) for resumption arrived
 };
 
 }  // namespace swarm::engine

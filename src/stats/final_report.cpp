@@ -30,8 +30,8 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
   if (shown < list.size()) fmt::format_to(std::back_inserter(out), "  {}\n", rest_of(list, shown));
 }
 
-void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
-                          const Recorder& r, bool tls) {
+void append_final_latency(std::string& out, const std::vector<CommandRow>& rows, const Recorder& r,
+                          bool tls) {
   const Histogram& connect_us = r.connect_us;
   const auto points = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
   const std::size_t width = name_width(rows);
@@ -55,8 +55,8 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
   if (!tls) return;
   // Its calls column counts the handshakes completed.
   fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kHandshakeRow,
-                 width - 2, format_exact(r.tls_handshakes), "-", "-", "-",
-                 mean_of(r.handshake_us), percentiles(r.handshake_us, points));
+                 width - 2, format_exact(r.tls_handshakes), "-", "-", "-", mean_of(r.handshake_us),
+                 percentiles(r.handshake_us, points));
 }
 
 /// Every kind of error kept with a message, with the first one.

@@ -121,7 +121,8 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.handshake_us = handshake_us.since(earlier.handshake_us);
   for (auto& [kind, detail] : out.error_details) {
     const auto before = earlier.error_details.find(kind);
-    if (before != earlier.error_details.end()) detail.count = delta(detail.count, before->second.count);
+    if (before != earlier.error_details.end())
+      detail.count = delta(detail.count, before->second.count);
   }
   std::erase_if(out.error_details, [](const auto& entry) { return entry.second.count == 0; });
   return out;

@@ -130,8 +130,8 @@ void append_tls(std::string& out, const Recorder& now, const Recorder* before,
                 std::string_view window) {
   auto share = [](std::uint64_t part, std::uint64_t whole) {
     return whole == 0 ? std::string("-")
-                      : fmt::format("{:.0f}%", 100.0 * static_cast<double>(part) /
-                                                   static_cast<double>(whole));
+                      : fmt::format("{:.0f}%",
+                                    100.0 * static_cast<double>(part) / static_cast<double>(whole));
   };
   Line line("tls");
   line.add("handshakes", format_exact(now.tls_handshakes))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCRIPTS, wait_until
+from conftest import SCRIPTS, load_report, wait_until
 from tls_servers import (  # noqa: F401 - fixtures
     HTTP_MODULE,
     MQTT_MODULE,
@@ -104,12 +104,13 @@ def test_https_requests_reach_nginx_over_tls(nginx, certificates, swarm, write_f
 
 
 def test_a_ca_that_did_not_sign_the_certificate_is_tls_verify_and_no_traffic(
-        nginx, certificates, swarm, write_file, http_module):
+        nginx, certificates, swarm, write_file, http_module, tmp_path):
     server = nginx()
     plan = write_file("get.yml", GET_PLAN)
+    report = tmp_path / "report.json"
     run = swarm(server.address, plan, "--tls", "--tls-ca", certificates.path("other-ca.pem"),
                 "--connections", 5, "--interval", "500ms", "--connect-timeout", "2s",
-                protocol_dir=http_module)
+                "--report", report, protocol_dir=http_module)
     wait_until(lambda: stat(run), 15, "tls_verify errors", check=lambda s: count_in(s, "tls_verify") >= 5)
     assert run.stop() == 0
     final = final_report(run)
@@ -118,14 +119,22 @@ def test_a_ca_that_did_not_sign_the_certificate_is_tls_verify_and_no_traffic(
                      r"issuer certificate \(subject /CN=localhost, issuer /CN=swarm ca", final), final
     assert server.requests() == []
     assert handshakes(final)[0] == 0
+    # The JSON report says the same.
+    document = load_report(report)
+    assert document["connections"]["tls"]["handshakes"] == 0
+    assert document["errors"]["by_reason"]["tls_verify"] == count_in(final, "tls_verify")
+    [kind] = document["errors"]["kinds"]
+    assert kind["kind"] == "tls_verify" and kind["count"] == count_in(final, "tls_verify")
+    assert "unable to get local issuer certificate" in kind["first_message"]
 
 
 def test_resume_skips_the_full_handshake_on_reconnects(nginx, certificates, swarm, write_file,
-                                                      http_module):
+                                                      http_module, tmp_path):
     server = nginx()
     plan = write_file("reconnect.yml", RECONNECT_PLAN)
+    report = tmp_path / "report.json"
     run = swarm(server.address, plan, "--tls", "--tls-ca", certificates.path("ca.pem"), "--tls-resume",
-                "--connections", 4, "--interval", "500ms", protocol_dir=http_module)
+                "--connections", 4, "--interval", "500ms", "--report", report, protocol_dir=http_module)
     wait_until(server.requests, 20, "nginx to log 100 requests", check=lambda r: len(r) >= 100)
     assert run.stop() == 0
     final = final_report(run)
@@ -135,6 +144,9 @@ def test_resume_skips_the_full_handshake_on_reconnects(nginx, certificates, swar
     # Both sides count the same resumptions (a connection whose GET had not
     # been logged when the run stopped may be missing from nginx's).
     assert abs(reused_at_nginx - resumed) <= 4, (reused_at_nginx, final)
+    tls = load_report(report)["connections"]["tls"]
+    assert (tls["handshakes"], tls["resumed"]) == (made, resumed)
+    assert tls["handshake_time"]["count"] == made
 
 
 def test_without_resume_every_reconnect_is_a_full_handshake(nginx, certificates, swarm, write_file,
