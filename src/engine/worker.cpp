@@ -111,7 +111,7 @@ void Worker::measure_memory() {
   for (const Connection* connection : live_) memory.spill += connection->spill_bytes();
   memory.module = module_->memory_bytes();
   memory.index = live_.capacity() * sizeof(Connection*) + loop_.timers().capacity_bytes();
-  memory.buffers = kScratchSize;
+  memory.buffers = kScratchSize + tls_kept_bytes_on_this_thread();
   // OpenSSL's objects made on this thread: the sessions (and the sessions
   // kept for resumption); the context was made on the control thread.
   memory.tls =
