@@ -110,6 +110,9 @@ bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
   for (const auto& row : stats::command_rows(controller.context().action_names, totals, nullptr)) {
     ok = write_file(dir / file_name_for(row.name), stats::format_hgrm(row.now.latency_us)) && ok;
   }
+  if (controller.context().tls) {
+    ok = write_file(dir / "@handshake.hgrm", stats::format_hgrm(totals.handshake_us)) && ok;
+  }
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
 }
 

@@ -116,6 +116,9 @@ TlsSession* TlsSession::start(TlsContext& context, TcpSocket& socket, std::uint3
 IoResult TlsSession::handshake() noexcept {
   const int result = SSL_connect(ssl_);
   if (result != 1) return failed(result);
+  // SSL_get_error() trusts the thread's error queue to hold only the failed
+  // call's errors: leave nothing a successful handshake may have queued.
+  ERR_clear_error();
   established_ = true;
   summarize();
   return {0, 0, Want::none};

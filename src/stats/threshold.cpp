@@ -139,8 +139,9 @@ std::string show_us(double us) {
 
 ThresholdResult latency_result(const Threshold& t, const Recorder& r,
                                const std::vector<std::string>& names) {
-  const Histogram& h =
-      t.subject == "@connect" ? r.connect_us : commands_named(r, names, t.subject).latency_us;
+  const Histogram& h = t.subject == "@connect"     ? r.connect_us
+                       : t.subject == "@handshake" ? r.handshake_us
+                                                   : commands_named(r, names, t.subject).latency_us;
   ThresholdResult result;
   result.unit = "us";
   if (h.empty()) {
@@ -180,8 +181,10 @@ const std::vector<std::string_view>& threshold_counter_names() {
 std::optional<ThresholdError> check_threshold(const Threshold& t,
                                               const std::vector<std::string>& commands) {
   if (is_latency(t.metric)) {
-    if (t.subject == "*" || t.subject == "@connect") return std::nullopt;
-    return unknown_command(t, commands, ", '*' or '@connect'");
+    if (t.subject == "*" || t.subject == "@connect" || t.subject == "@handshake") {
+      return std::nullopt;
+    }
+    return unknown_command(t, commands, ", '*', '@connect' or '@handshake'");
   }
   switch (t.metric) {
     case ThresholdMetric::errors:
