@@ -91,12 +91,14 @@ TlsContext::TlsContext(const TlsConfig& config, const std::vector<ServerTarget>&
     SSL_CTX_set_session_cache_mode(context_, SSL_SESS_CACHE_OFF);
   }
   for (const auto& server : servers) peers_.push_back(peer_of(config_, server));
-  sessions_.assign(peers_.size(), nullptr);
+  sessions_.resize(peers_.size());
   announced_.assign(peers_.size(), false);
 }
 
 TlsContext::~TlsContext() {
-  for (SSL_SESSION* session : sessions_) SSL_SESSION_free(session);
+  for (auto& kept : sessions_) {
+    for (SSL_SESSION* session : kept) SSL_SESSION_free(session);
+  }
   SSL_CTX_free(context_);
 }
 
@@ -174,13 +176,32 @@ int TlsContext::on_verify(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
-SSL_SESSION* TlsContext::session(std::size_t server) const noexcept {
-  return sessions_[server];
+SSL_SESSION* TlsContext::take_session(std::size_t server) noexcept {
+  std::vector<SSL_SESSION*>& kept = sessions_[server];
+  while (!kept.empty()) {
+    SSL_SESSION* newest = kept.back();
+    if (SSL_SESSION_is_resumable(newest) != 1) {  // used up, or spoilt by a failure
+      kept.pop_back();
+      SSL_SESSION_free(newest);
+      continue;
+    }
+    if (SSL_SESSION_get_protocol_version(newest) == TLS1_3_VERSION) {
+      kept.pop_back();  // single use: the reference goes to the caller
+    } else {
+      SSL_SESSION_up_ref(newest);
+    }
+    return newest;
+  }
+  return nullptr;
 }
 
 void TlsContext::keep_session(std::size_t server, SSL_SESSION* session) noexcept {
-  SSL_SESSION_free(sessions_[server]);
-  sessions_[server] = session;
+  std::vector<SSL_SESSION*>& kept = sessions_[server];
+  if (kept.size() == kKeptSessions) {
+    SSL_SESSION_free(kept.front());
+    kept.erase(kept.begin());
+  }
+  kept.push_back(session);
 }
 
 void TlsContext::count_failure(stats::Recorder& recorder) const {

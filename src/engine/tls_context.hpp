@@ -50,10 +50,21 @@ class TlsContext {
   const TlsConfig& config() const noexcept { return config_; }
   const TlsPeer& peer(std::size_t server) const noexcept { return peers_[server]; }
 
-  /// The session to resume with `server`, or null (borrowed).
-  ssl_session_st* session(std::size_t server) const noexcept;
-  /// Keeps `session` (owned from now on) for the next connects to `server`.
+  /// A session to resume with `server` (the caller owns the reference), or
+  /// null. A TLS 1.3 ticket is handed out once: OpenSSL will not offer one
+  /// again after a resumption with it (RFC 8446 C.4), so each connect takes
+  /// its own; a TLS 1.2 session serves every connect.
+  ssl_session_st* take_session(std::size_t server) noexcept;
+  /// Keeps `session` (owned from now on) for the next connects to `server`;
+  /// the oldest goes past kKeptSessions.
   void keep_session(std::size_t server, ssl_session_st* session) noexcept;
+  /// Sessions kept for `server`.
+  std::size_t kept_sessions(std::size_t server) const noexcept { return sessions_[server].size(); }
+
+  /// Sessions kept per server: a server sends two TLS 1.3 tickets after a
+  /// full handshake and one after a resumed one, so a few cover the
+  /// reconnects in flight.
+  static constexpr std::size_t kKeptSessions = 8;
 
   /// The certificate the latest verification rejected ("subject /CN=x,
   /// issuer /CN=y, depth 0"), or "" (read once: it is cleared).
@@ -78,14 +89,15 @@ class TlsContext {
   void set_versions_and_alpn();
   static int on_verify(int ok, x509_store_ctx_st* store);
 
-  TlsConfig config_;                         // the flags
-  ssl_ctx_st* context_ = nullptr;            // OpenSSL's context, owned
-  std::vector<TlsPeer> peers_;               // per server
-  std::vector<ssl_session_st*> sessions_;    // per server: the session to resume, owned
-  std::vector<bool> announced_;              // per server: the first handshake was told
-  TlsFailure failure_;                       // the latest failure
-  std::string rejected_;                     // the certificate verification rejected
-  std::function<void(std::string)> notice_;  // tells the user once
+  TlsConfig config_;                                    // the flags
+  ssl_ctx_st* context_ = nullptr;                       // OpenSSL's context, owned
+  std::vector<TlsPeer> peers_;                          // per server
+  std::vector<std::vector<ssl_session_st*>> sessions_;  // per server: sessions to resume,
+                                                        // newest last, owned
+  std::vector<bool> announced_;                         // per server: the first handshake was told
+  TlsFailure failure_;                                  // the latest failure
+  std::string rejected_;                                // the certificate verification rejected
+  std::function<void(std::string)> notice_;             // tells the user once
 };
 
 }  // namespace swarm::engine

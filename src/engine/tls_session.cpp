@@ -108,7 +108,10 @@ TlsSession* TlsSession::start(TlsContext& context, TcpSocket& socket, std::uint3
       SSL_set1_host(ssl, peer.verify_name.c_str());
     }
   }
-  if (SSL_SESSION* last = context.session(server)) SSL_set_session(ssl, last);
+  if (SSL_SESSION* kept = context.take_session(server)) {
+    SSL_set_session(ssl, kept);  // takes a reference of its own
+    SSL_SESSION_free(kept);
+  }
   SSL_set_connect_state(ssl);
   return session;
 }

@@ -217,7 +217,7 @@ TEST_F(TlsSessionTest, AReconnectResumesTheLastSession) {
       first.pump();
       first.close();  // takes a ticket that has arrived
     }
-    ASSERT_NE(context.session(0), nullptr) << "version " << version;
+    ASSERT_GT(context.kept_sessions(0), 0u) << "version " << version;
     TlsClientEnd second(context, server.address());
     server.accept();
     ASSERT_EQ(second.handshake(server).error, 0);
