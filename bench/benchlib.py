@@ -80,24 +80,32 @@ def cpu_seconds(pid):
 
 
 class Redis:
-    """A redis-server of our own on 127.0.0.1, and a client to read INFO."""
+    """A redis-server of our own on 127.0.0.1, and a client to read INFO.
+    With `tls` (a Certificates of tlsbench.py), it also listens with TLS on
+    tls_port; INFO stays on the plain port."""
 
-    def __init__(self, maxclients=10000):
+    def __init__(self, maxclients=10000, tls=None):
         if not shutil.which("redis-server"):
             sys.exit("redis-server is not installed (apt-get install -y redis-server)")
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="swarm-bench-redis-")
+        tls_args = []
+        if tls is not None:
+            self.tls_port = free_port()
+            tls_args = ["--tls-port", str(self.tls_port), "--tls-cert-file", tls.path("server.pem"),
+                        "--tls-key-file", tls.path("server.key"), "--tls-ca-cert-file",
+                        tls.path("ca.pem"), "--tls-auth-clients", "no"]
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no", "--maxclients", str(maxclients),
              "--protected-mode", "no",  # bound to 127.0.0.1 only; lets 127.0.0.x sources in
-             "--dir", self.dir, "--logfile", os.path.join(self.dir, "log")],
+             "--dir", self.dir, "--logfile", os.path.join(self.dir, "log"), *tls_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.sock = wait_until(self._connect, 10, "redis-server to accept")
 
     def _connect(self):
         try:
-            return socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            return socket.create_connection(("127.0.0.1", self.port), timeout=60)
         except OSError:
             return None
 

@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-          libluajit2-5.1-dev nlohmann-json3-dev libhttp-parser-dev libjs-chart.js
+          libluajit2-5.1-dev nlohmann-json3-dev libssl-dev libhttp-parser-dev libjs-chart.js
           libgtest-dev libgmock-dev python3 python3-pytest
           python3-jsonschema python3-prometheus-client redis-server redis-tools memcached
           prometheus chromium nodejs
-          netcat-openbsd
+          netcat-openbsd openssl nginx mosquitto wrk
           # the fuzz targets (scripts/fuzz.sh): clang and its libFuzzer runtime
           clang libclang-rt-14-dev)
 missing=()

@@ -156,6 +156,40 @@ void add_console_flags(CLI::App& cli, Options& o) {
                  "stderr)");
 }
 
+/// --tls and the flags that shape it; each of those needs --tls.
+void add_tls_options(CLI::App& cli, Options& o) {
+  auto* tls = cli.add_flag("--tls", o.tls, "TLS on every connection, whatever the protocol module")
+                  ->group("TLS");
+  auto needs_tls = [tls](CLI::Option* option) { return option->needs(tls)->group("TLS"); };
+  auto* insecure = needs_tls(
+      cli.add_flag("--tls-insecure", o.tls_insecure,
+                   "Do not verify the server's certificate (anyone could pose as the server)"));
+  needs_tls(cli.add_option("--tls-ca", o.tls_ca,
+                           "Trusted CAs: a PEM file or a hashed directory (default: system store)"))
+      ->check(CLI::ExistingPath)
+      ->excludes(insecure);
+  needs_tls(cli.add_option_function<std::string>(
+      "--tls-sni", [&o](const std::string& name) { o.tls_sni = name; },
+      "Server name sent and verified (default: each server's host name; none for an IP; "
+      "\"\" for none)"));
+  auto* cert = needs_tls(cli.add_option("--tls-cert", o.tls_cert,
+                                        "Client certificate chain (PEM), for servers "
+                                        "that ask for one")
+                             ->check(CLI::ExistingFile));
+  needs_tls(cli.add_option("--tls-key", o.tls_key,
+                           "Private key of --tls-cert (PEM, unencrypted; default: in --tls-cert)")
+                ->check(CLI::ExistingFile))
+      ->needs(cert);
+  needs_tls(
+      cli.add_option("--tls-alpn", o.tls_alpn, "Protocols offered by ALPN, in order: h2,http/1.1")
+          ->delimiter(',')
+          ->type_name("LIST"));
+  needs_tls(cli.add_option("--tls-min-version", o.tls_min_version, "Lowest TLS version: 1.2 or 1.3")
+                ->check(CLI::IsMember({"1.2", "1.3"})));
+  needs_tls(cli.add_flag("--tls-resume", o.tls_resume,
+                         "Resume the last session on reconnect (tickets): no full handshake"));
+}
+
 }  // namespace
 
 ParsedOptions parse_options(int argc, char** argv) {
@@ -180,6 +214,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   add_module_flags(cli, o);
   add_report_flags(cli, o);
   add_console_flags(cli, o);
+  add_tls_options(cli, o);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -46,6 +46,16 @@ struct Options {
   std::string console_token_file;  // file holding the console's token (else the env's)
   std::chrono::nanoseconds console_idle_timeout{std::chrono::minutes(5)};  // 0 = none
   std::string console_log;  // where console commands are logged; empty = stderr
+  // TLS (all off unless --tls)
+  bool tls = false;                    // --tls: TLS on every connection
+  std::string tls_ca;                  // --tls-ca: PEM file or directory; empty = system store
+  bool tls_insecure = false;           // --tls-insecure: no certificate verification
+  std::optional<std::string> tls_sni;  // --tls-sni: unset = each server's host name
+  std::string tls_cert;                // --tls-cert: client certificate (PEM)
+  std::string tls_key;                 // --tls-key: its key (PEM); empty = in tls_cert
+  std::vector<std::string> tls_alpn;   // --tls-alpn: protocols offered
+  std::string tls_min_version;         // --tls-min-version: "", "1.2" or "1.3"
+  bool tls_resume = false;             // --tls-resume: resume sessions on reconnect
 };
 
 /// The largest number of connections one --connections or `incr` asks for.

@@ -1,6 +1,7 @@
 #include "app/run.hpp"
 
 #include <fmt/format.h>
+#include <openssl/ssl.h>
 
 #include <asio/ip/address.hpp>
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "engine/address.hpp"
 #include "engine/capacity.hpp"
 #include "engine/engine.hpp"
+#include "engine/tls_context.hpp"
 #include "plan/plan_loader.hpp"
 #include "protocol/module_loader.hpp"
 #include "web/http_server.hpp"
@@ -97,6 +99,21 @@ void check_sources(const std::vector<engine::SocketAddress>& sources) {
                   first, more));
 }
 
+engine::TlsConfig tls_config(const Options& options) {
+  engine::TlsConfig tls;
+  tls.enabled = options.tls;
+  tls.ca_file = options.tls_ca;
+  tls.insecure = options.tls_insecure;
+  tls.sni = options.tls_sni;
+  tls.cert_file = options.tls_cert;
+  tls.key_file = options.tls_key;
+  tls.alpn = options.tls_alpn;
+  if (options.tls_min_version == "1.2") tls.min_version = TLS1_2_VERSION;
+  if (options.tls_min_version == "1.3") tls.min_version = TLS1_3_VERSION;
+  tls.resume = options.tls_resume;
+  return tls;
+}
+
 engine::EngineConfig engine_config(const Options& options) {
   engine::EngineConfig config;
   if (!options.sources.empty()) {
@@ -121,6 +138,7 @@ engine::EngineConfig engine_config(const Options& options) {
   config.connect_timeout = options.connect_timeout;
   config.sndbuf = options.sndbuf;
   config.rcvbuf = options.rcvbuf;
+  config.tls = tls_config(options);
   config.seed =
       options.seed != 0
           ? options.seed
@@ -255,8 +273,10 @@ std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std
   return rows;
 }
 
-stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module) {
+stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module,
+                                    const engine::TlsConfig& tls) {
   stats::ReportContext context;
+  context.tls = tls.enabled;
   context.action_names = protocol::report_rows(module, plan);
   context.started = std::chrono::steady_clock::now();
   return context;
@@ -272,11 +292,23 @@ double rate_of(const Options& options, const plan::Plan& plan) {
   return *options.rate;
 }
 
+/// What TLS does in this run; without verification, loudly, on both streams.
+void announce_tls(const engine::TlsConfig& tls) {
+  std::printf("swarm: %s\n", engine::TlsContext::describe(tls).c_str());
+  if (!tls.insecure) return;
+  const char* warning =
+      "swarm: WARNING: --tls-insecure: server certificates are NOT verified; anyone on the "
+      "path can pose as the server. Use --tls-ca FILE to trust a private CA instead.\n";
+  std::printf("%s", warning);
+  std::fprintf(stderr, "%s", warning);
+}
+
 void announce(const Options& options, const engine::EngineConfig& config, const LoadedPlan& loaded,
               const console::ConsoleServer& console, const HttpEndpoint* http, bool token) {
   std::printf("swarm: %zu worker thread(s), plan %s (protocol %s, %zu action(s)), server %s\n",
               config.threads, options.script.c_str(), loaded.plan.protocol.c_str(),
               loaded.plan.actions.size(), describe_servers(config.servers).c_str());
+  if (config.tls.enabled) announce_tls(config.tls);
   std::printf(
       "swarm: console on %s (telnet or nc; %stry `incr 100`, `stat`, `rate 1000`, `stop`)\n",
       console::to_string(console.local_endpoint()).c_str(),
@@ -312,7 +344,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   Options effective = options;  // the report records what the run used
   effective.max_reply = config.max_reply;
   stats::RunConfig run_record = run_config(effective, loaded.plan, config.seed);
-  stats::ReportContext context = report_context(loaded.plan, *loaded.module);
+  stats::ReportContext context = report_context(loaded.plan, *loaded.module, config.tls);
   context.rate.set(context.started, config.rate);
   ThresholdWatch thresholds(std::move(loaded.thresholds),
                             threshold_names(loaded.plan, context.action_names), context.started);

@@ -84,6 +84,15 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"console-token-file", text_or_null(o.console_token_file)},  // the path, never the token
       {"console-idle-timeout", duration(o.console_idle_timeout)},
       {"console-log", text_or_null(o.console_log)},
+      {"tls", o.tls},
+      {"tls-ca", text_or_null(o.tls_ca)},
+      {"tls-insecure", o.tls_insecure},
+      {"tls-sni", o.tls_sni ? FlagValue{*o.tls_sni} : FlagValue{}},
+      {"tls-cert", text_or_null(o.tls_cert)},
+      {"tls-key", text_or_null(o.tls_key)},
+      {"tls-alpn", o.tls_alpn},
+      {"tls-min-version", text_or_null(o.tls_min_version)},
+      {"tls-resume", o.tls_resume},
   };
 }
 
@@ -123,6 +132,9 @@ bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
     ok = write_file(dir / file_name_for(row.name, ".intended.hgrm"),
                     stats::format_hgrm(row.now.intended_us)) &&
          ok;
+  }
+  if (controller.context().tls) {
+    ok = write_file(dir / "@handshake.hgrm", stats::format_hgrm(totals.handshake_us)) && ok;
   }
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
 }

@@ -69,7 +69,8 @@ Reply CommandClient::finish_reply(Reply reply, ReplyParser& parser, std::int64_t
     if (reply.status == IoStatus::protocol_error && protocol_error_.empty()) {
       // The parser says what was wrong with the bytes. Counted by the plan
       // runner, once: a module whose own parser raised says why instead.
-      protocol_error_ = connection_.worker().row_name(action_) + ": protocol error: " + parser.error();
+      protocol_error_ =
+          connection_.worker().row_name(action_) + ": protocol error: " + parser.error();
     }
   }
   if (awaiting_ == 0) connection_.cancel_timeout();

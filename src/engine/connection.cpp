@@ -84,8 +84,9 @@ Task<bool> Connection::connect() {
   // socket() would, before the process runs out.
   int error = EMFILE;
   if (worker_.take_socket()) {
-    error = co_await connect_any();
-    if (error == 0) error = co_await handshake();
+    std::uint32_t server = 0;
+    error = co_await connect_any(server);
+    if (error == 0) error = co_await handshake(server);
     if (error != 0) worker_.give_socket();
   }
   worker_.pacer().end();
@@ -95,9 +96,14 @@ Task<bool> Connection::connect() {
     if (error == ECANCELED) {
       ++rec.ended_by_console;  // decr or stop during the connect
     } else {
-      const auto reason = static_cast<std::size_t>(connect_failure_reason(error));
-      ++rec.errors[reason];
-      ++rec.ended[reason];
+      stats::Reason reason = stats::Reason::other;
+      if (error == kTlsFailure) {
+        reason = worker_.tls()->count_failure(rec);  // by kind, with its first message
+      } else {
+        reason = connect_failure_reason(error);
+        ++rec.errors[static_cast<std::size_t>(reason)];
+      }
+      ++rec.ended[static_cast<std::size_t>(reason)];
     }
     co_return false;
   }
@@ -115,7 +121,7 @@ void Connection::open_module_state() {
   std::memset(module_state_, 0, bytes);
 }
 
-Task<int> Connection::connect_any() {
+Task<int> Connection::connect_any(std::uint32_t& server) {
   // The next server, at the address that accepted last; when it fails, the
   // server's other addresses in order. Their errors are kept (a few ints)
   // to tell the user once, not counted: the attempt goes on.
@@ -124,6 +130,7 @@ Task<int> Connection::connect_any() {
   std::array<int, kMaxFallbacks> errors{};
   std::size_t failed = 0;
   for (ServerList::Pick pick = first;;) {
+    server = pick.server;
     const int error = co_await connect_to(servers.address(pick));
     if (error == 0) {
       if (servers.accepted(pick) && failed > 0) {
@@ -170,13 +177,19 @@ Task<int> Connection::connect_to(const SocketAddress& address) {
   co_return 0;
 }
 
-Task<int> Connection::handshake() {
-  // The transport's own handshake after the TCP connect (TLS); plain TCP has
-  // none. It gets a connect timeout of its own.
+Task<int> Connection::handshake(std::uint32_t server) {
+  // TLS, when the run has it, over the TCP connection just made. It gets a
+  // connect timeout of its own: a server that accepts and never answers the
+  // ClientHello counts as connect_timeout.
+  TlsContext* tls = worker_.tls();
+  if (tls == nullptr) co_return 0;
+  const auto started = loop().refresh_now();
+  if (const int error = transport_.start_tls(*tls, server); error != 0) co_return error;
   for (;;) {
     IoResult step = transport_.handshake();
     if (step.error != 0 || step.want == Want::none) {
       loop().timers().cancel(*this);
+      if (step.error == 0) count_tls_handshake(loop().refresh_now() - started);
       co_return step.error;
     }
     if (transport_.ready(step.want)) continue;
@@ -185,6 +198,14 @@ Task<int> Connection::handshake() {
         wait_error(co_await wait_for(step.want == Want::read ? Wait::readable : Wait::writable));
     if (error != 0) co_return error;  // the timer fired, or abort() cancelled it
   }
+}
+
+void Connection::count_tls_handshake(Clock::duration took) noexcept {
+  auto& rec = recorder();
+  ++rec.tls_handshakes;
+  if (transport_.resumed()) ++rec.tls_resumed;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+  rec.handshake_us.record(static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0)));
 }
 
 std::string Connection::fallback_notice(const ServerList& servers, ServerList::Pick first,
@@ -441,7 +462,7 @@ Task<IoStatus> Connection::write(std::string_view data) {
   }
   while (!data.empty()) {
     IoResult sent = transport_.send(data);
-    if (sent.error != 0) co_return fail(io_failure_reason(sent.error));
+    if (sent.error != 0) co_return fail_io(sent.error);
     if (sent.want != Want::none) {
       IoStatus status = co_await wait_io(sent.want);
       if (status != IoStatus::ok) co_return failed_wait(status);
@@ -512,7 +533,7 @@ Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns
     IoResult got = transport_.receive(worker_.scratch_data(), Worker::kScratchSize);
     want = got.want == Want::none ? Want::read : got.want;
     if (got.want != Want::none) continue;
-    if (got.error != 0) co_return Reply{fail(io_failure_reason(got.error)), {}};
+    if (got.error != 0) co_return Reply{fail_io(got.error), {}};
     if (got.bytes == 0) co_return Reply{fail(Reason::closed), {}};
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
     arrived_ns = got.arrived_ns;
@@ -549,7 +570,14 @@ void Connection::take_pushes() noexcept {
     }
     IoResult got = transport_.receive(worker_.scratch_data(), Worker::kScratchSize);
     // A failure or the end of the stream is left for the next command's
-    // I/O to find and count, as it would without pushes.
+    // I/O to find and count, as it would without pushes; but a TLS session
+    // that failed cannot say why twice: counted now, found closed later.
+    if (got.error == kTlsFailure) {
+      fail_io(got.error);
+      transport_.close();
+      reader_.clear();
+      return;
+    }
     if (got.want != Want::none || got.error != 0 || got.bytes == 0) return;
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
     state =
@@ -575,8 +603,18 @@ IoStatus Connection::failed_wait(IoStatus status) noexcept {
   return status == IoStatus::timeout ? fail(Reason::timeout) : status;
 }
 
+IoStatus Connection::fail_io(int error) noexcept {
+  if (error != kTlsFailure) return fail(io_failure_reason(error));
+  note_end(worker_.tls()->count_failure(recorder()));
+  return IoStatus::reset;
+}
+
 void Connection::count_failure(Reason reason) noexcept {
   ++recorder().errors[static_cast<std::size_t>(reason)];
+  note_end(reason);
+}
+
+void Connection::note_end(Reason reason) noexcept {
   if (connected_ && !failed_) {
     failed_ = true;
     end_reason_ = reason;

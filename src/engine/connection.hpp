@@ -67,6 +67,8 @@ class Connection final : public TimerNode {
   /// Counts a failure under `reason`; the first one of an open TCP
   /// connection is also why it ends (Recorder::ended).
   void count_failure(stats::Reason reason) noexcept;
+  /// The first failure of an open connection names how it ends.
+  void note_end(stats::Reason reason) noexcept;
   /// Sleeps for `duration` (0: lets the other connections run first), or
   /// until abort(). Not a coroutine: a sleeping connection holds no frame
   /// for it.
@@ -161,9 +163,10 @@ class Connection final : public TimerNode {
   void wake(IoStatus status) noexcept;
 
   Task<bool> connect();
-  Task<int> connect_any();
+  Task<int> connect_any(std::uint32_t& server);
   Task<int> connect_to(const SocketAddress& address);
-  Task<int> handshake();
+  Task<int> handshake(std::uint32_t server);
+  void count_tls_handshake(Clock::duration took) noexcept;
   static std::string fallback_notice(const ServerList& servers, ServerList::Pick first,
                                      const int* errors, std::size_t failed,
                                      std::optional<ServerList::Pick> used);
@@ -174,6 +177,8 @@ class Connection final : public TimerNode {
   std::chrono::nanoseconds next_backoff() noexcept;
   IoStatus failed_wait(IoStatus status) noexcept;
   IoStatus fail(stats::Reason reason) noexcept;
+  /// Counts a failed read or write (an errno value, or kTlsFailure).
+  IoStatus fail_io(int error) noexcept;
   void take_pushes() noexcept;
   /// Whether the bytes held for the reply being read (or for pushes)
   /// passed --max-reply.

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,21 @@ struct ServerTarget {
   std::string name;                      // as on the command line
   std::vector<SocketAddress> addresses;  // never empty
   bool literal = false;                  // an address, not a name: never re-resolved
+};
+
+/// TLS for every connection of the run (--tls and the --tls-* flags).
+struct TlsConfig {
+  bool enabled = false;            // --tls: every connection speaks TLS
+  std::string ca_file;             // --tls-ca: PEM file or directory; empty = system store
+  bool insecure = false;           // --tls-insecure: no certificate verification at all
+  std::optional<std::string> sni;  // --tls-sni: name sent and verified; unset = each
+                                   // server's host name (none for an IP address)
+  std::string cert_file;           // --tls-cert: client certificate chain (PEM)
+  std::string key_file;            // --tls-key: its private key (PEM); empty = in cert_file
+  std::vector<std::string> alpn;   // --tls-alpn: protocols offered, in order
+  int min_version = 0;             // --tls-min-version: TLS1_2_VERSION / TLS1_3_VERSION;
+                                   // 0 = OpenSSL's default
+  bool resume = false;             // --tls-resume: reconnects resume the last session
 };
 
 struct EngineConfig {
@@ -48,6 +64,7 @@ struct EngineConfig {
   std::size_t max_sockets = SIZE_MAX;          // descriptors the connections may hold
                                                // (all workers); the rest stay free
   std::uint64_t seed = 0;                      // random seed; 0 = from the clock
+  TlsConfig tls;                               // TLS on every connection, or not
   std::function<void(std::string)> on_notice;  // a one-line message for the user (an
                                                // address fell back, say); called on a
                                                // worker's thread; may be empty

@@ -7,6 +7,7 @@
 
 #include "core/frame_pool.hpp"
 #include "engine/connection.hpp"
+#include "engine/tls_memory.hpp"
 
 namespace swarm::engine {
 
@@ -25,6 +26,9 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
       pacer_(config.connect_rate / static_cast<double>(config.threads),
              (config.max_connecting + config.threads - 1) / config.threads),
       scratch_(std::make_unique<char[]>(kScratchSize)),
+      tls_(config.tls.enabled
+               ? std::make_unique<TlsContext>(config.tls, config.servers, config.on_notice)
+               : nullptr),
       socket_budget_(std::max<std::size_t>(1, config.max_sockets / config.threads)),
       servers_(config.servers) {
   const protocol::Hooks hooks = module.hooks(plan);
@@ -136,7 +140,11 @@ void Worker::measure_memory() {
   for (const Connection* connection : live_) memory.spill += connection->spill_bytes();
   memory.module = module_->memory_bytes();
   memory.index = live_.capacity() * sizeof(Connection*) + loop_.timers().capacity_bytes();
-  memory.buffers = kScratchSize;
+  memory.buffers = kScratchSize + tls_kept_bytes_on_this_thread();
+  // OpenSSL's objects made on this thread: the sessions (and the sessions
+  // kept for resumption); the context was made on the control thread.
+  memory.tls =
+      tls_ ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, tls_bytes_on_this_thread())) : 0;
 }
 
 bool Worker::take_socket() noexcept {

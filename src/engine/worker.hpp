@@ -18,6 +18,7 @@
 #include "engine/engine_config.hpp"
 #include "engine/event_loop.hpp"
 #include "engine/server_list.hpp"
+#include "engine/tls_context.hpp"
 #include "plan/plan.hpp"
 #include "plan/rng.hpp"
 #include "protocol/module.hpp"
@@ -82,6 +83,8 @@ class Worker {
   /// The read buffer shared by this worker's connections: a read is parsed
   /// before the next coroutine runs, so one buffer serves them all.
   char* scratch_data() noexcept { return scratch_.get(); }
+  /// This worker's TLS setup, or null when the run speaks plain TCP.
+  TlsContext* tls() noexcept { return tls_.get(); }
   /// The servers, their addresses and which of them accepted last.
   ServerList& servers() noexcept { return servers_; }
   /// The next source address, round-robin (null: let the kernel choose).
@@ -122,6 +125,7 @@ class Worker {
   ConnectPacer pacer_;                                // this worker's share of the rate
   Clock::duration call_period_{};                     // rate mode: per connection; zero: off
   std::unique_ptr<char[]> scratch_;                   // the shared read buffer
+  std::unique_ptr<TlsContext> tls_;                   // with --tls: SSL_CTX, sessions
   std::size_t socket_budget_;                         // this worker's share of max_sockets
   std::size_t sockets_ = 0;                           // descriptors held by its connections
   std::vector<Connection*> live_;                     // connections not yet aborted

@@ -28,7 +28,7 @@ using Map = std::vector<std::pair<std::string, Value>>;
 /// One YAML node: null, bool, integer, real, string, sequence or mapping.
 struct Value {
   using Data = std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Map>;
-  Data data;  // the node
+  Data data;               // the node
   SourceLocation where{};  // where it was written (for messages about it); 0 when made in code
 
   Value() = default;
@@ -37,6 +37,10 @@ struct Value {
   requires std::is_constructible_v<Data, T&&> &&
       (!std::is_same_v<std::decay_t<T>, Value>)Value(T&& value)
       : data(std::forward<T>(value)) {}  // NOLINT: implicit, as the variant's
+  /// A node holding `value`, written at `at`.
+  template <typename T>
+  requires std::is_constructible_v<Data, T&&> Value(T&& value, SourceLocation at)
+      : data(std::forward<T>(value)), where(at) {}
   // The special members are declared here and defaulted once Value is
   // complete: clang (the fuzz build) would otherwise look into
   // std::pair<std::string, Value> while Value is still incomplete.

@@ -17,6 +17,7 @@ namespace {
 using Seconds = std::chrono::duration<double>;
 
 constexpr std::size_t kFinalScriptErrors = 10;  // messages listed in the final report
+constexpr std::size_t kFinalDetailWidth = 300;  // an error kind with its first message
 
 void append_final_script_errors(std::string& out, const Recorder& r) {
   if (r.script_errors.empty()) return;
@@ -32,9 +33,10 @@ void append_final_script_errors(std::string& out, const Recorder& r) {
 
 /// The latency rows; in rate mode (`both`) a command's row is its latency
 /// from each call's due time, and a "service" row under it the time from
-/// the send.
-void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
-                          const Histogram& connect_us, bool both) {
+/// the send. With TLS, the handshake's row under the connect's.
+void append_final_latency(std::string& out, const std::vector<CommandRow>& rows, const Recorder& r,
+                          bool both, bool tls) {
+  const Histogram& connect_us = r.connect_us;
   const auto points = {50.0, 90.0, 99.0, 99.9, 99.99, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out),
@@ -59,10 +61,29 @@ void append_final_latency(std::string& out, const std::vector<CommandRow>& rows,
   fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kConnectRow,
                  width - 2, "-", "-", "-", "-", mean_of(connect_us),
                  percentiles(connect_us, points));
+  if (tls) {
+    // Its calls column counts the handshakes completed.
+    fmt::format_to(std::back_inserter(out), "  {:<{}}{:>9}{:>9}{:>9}{:>8}{:>8}{}\n", kHandshakeRow,
+                   width - 2, format_exact(r.tls_handshakes), "-", "-", "-",
+                   mean_of(r.handshake_us), percentiles(r.handshake_us, points));
+  }
   if (both) {
     out +=
         "  (rate mode: a command's latency runs from when its call was due, so a backlog "
         "shows; service: from the send)\n";
+  }
+}
+
+/// Every kind of error kept with a message, with the first one.
+void append_final_details(std::string& out, const Recorder& r) {
+  if (r.error_details.empty()) return;
+  const auto list = detail_list(r, kFinalDetailWidth);
+  Line("first errors")
+      .add(fmt::format("{} kind{}, the first message of each", list.size(),
+                       list.size() == 1 ? "" : "s"))
+      .end(out);
+  for (const auto& [times, text] : list) {
+    fmt::format_to(std::back_inserter(out), "  {:>6}x {}\n", format_exact(times), text);
   }
 }
 
@@ -117,15 +138,17 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
   append_rate(out, context, scheduled_calls(r), context.started, end.taken, "",
               at_stop != nullptr ? at_stop->owed_calls : 0);
   append_aggregates(out, r);
-  const std::string errors = reason_items(r.errors);
+  const std::string errors = reason_items(r);
   Line("errors").add(errors.empty() ? "none" : errors).end(out);
   append_hints(out, r.errors);
   append_syn_retries(out, r.syn_retries, 0, "");
+  if (context.tls) append_tls(out, r, nullptr, "");
   const std::vector<CommandRow> rows = command_rows(context.action_names, r, nullptr);
   append_final_kinds(out, kinds_rows(rows));
   append_final_received(out, r.received, duration.count());
-  append_final_latency(out, with_delivery(rows, r, nullptr), r.connect_us, context.rate.used());
+  append_final_latency(out, with_delivery(rows, r, nullptr), r, context.rate.used(), context.tls);
   append_final_script_errors(out, r);
+  append_final_details(out, r);
   append_silent_workers(out, end);
   return out;
 }

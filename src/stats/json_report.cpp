@@ -144,16 +144,22 @@ json ended_json(const Recorder& r) {
 
 json connections_json(const RunRecord& record) {
   const Recorder& r = record.end.totals;
-  return {{"target", record.context.target},
-          {"open_at_stop", record.at_stop.open},
-          {"in_state_at_stop", states_json(record.at_stop.in_state)},
-          {"entered", states_json(r.entered)},
-          {"established", r.connects},
-          {"attempts", r.connect_attempts},
-          {"dialing", r.dialing},
-          {"ended", ended_json(r)},
-          {"syn_retries", r.syn_retries},
-          {"connect_time", latency_json(r.connect_us)}};
+  json out = {{"target", record.context.target},
+              {"open_at_stop", record.at_stop.open},
+              {"in_state_at_stop", states_json(record.at_stop.in_state)},
+              {"entered", states_json(r.entered)},
+              {"established", r.connects},
+              {"attempts", r.connect_attempts},
+              {"dialing", r.dialing},
+              {"ended", ended_json(r)},
+              {"syn_retries", r.syn_retries},
+              {"connect_time", latency_json(r.connect_us)}};
+  if (record.context.tls) {
+    out["tls"] = {{"handshakes", r.tls_handshakes},
+                  {"resumed", r.tls_resumed},
+                  {"handshake_time", latency_json(r.handshake_us)}};
+  }
+  return out;
 }
 
 json errors_json(const Recorder& r) {
@@ -161,7 +167,13 @@ json errors_json(const Recorder& r) {
   for (const auto& [message, count] : r.script_errors) {
     messages.push_back({{"message", message}, {"count", count}});
   }
-  return {{"by_reason", reasons_json(r.errors)}, {"messages", std::move(messages)}};
+  json kinds = json::array();
+  for (const auto& [kind, detail] : r.error_details) {
+    kinds.push_back({{"kind", kind}, {"count", detail.count}, {"first_message", detail.first}});
+  }
+  return {{"by_reason", reasons_json(r.errors)},
+          {"messages", std::move(messages)},
+          {"kinds", std::move(kinds)}};
 }
 
 json reply_kinds_json(const ReplyKinds& kinds) {

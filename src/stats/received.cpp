@@ -34,8 +34,7 @@ void ReceivedStats::merge(const ReceivedStats& other) {
 ReceivedStats ReceivedStats::since(const ReceivedStats& earlier) const {
   ReceivedStats out;
   out.messages = messages > earlier.messages ? messages - earlier.messages : 0;
-  out.other_topics =
-      other_topics > earlier.other_topics ? other_topics - earlier.other_topics : 0;
+  out.other_topics = other_topics > earlier.other_topics ? other_topics - earlier.other_topics : 0;
   for (const auto& [topic, times] : by_topic) {
     auto before = earlier.by_topic.find(topic);
     const std::uint64_t seen = before == earlier.by_topic.end() ? 0 : before->second;

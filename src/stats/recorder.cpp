@@ -50,6 +50,14 @@ const char* to_string(Reason reason) noexcept {
       return "reply_too_large";
     case Reason::other:
       return "other";
+    case Reason::tls_verify:
+      return "tls_verify";
+    case Reason::tls_handshake:
+      return "tls_handshake";
+    case Reason::tls_alert:
+      return "tls_alert";
+    case Reason::tls_error:
+      return "tls_error";
   }
   return "unknown";
 }
@@ -206,6 +214,15 @@ Recorder Recorder::since(const Recorder& earlier) const {
   out.actions = actions.since(earlier.actions);
   out.script_errors = script_errors.since(earlier.script_errors);
   out.received = received.since(earlier.received);
+  out.tls_handshakes = delta(tls_handshakes, earlier.tls_handshakes);
+  out.tls_resumed = delta(tls_resumed, earlier.tls_resumed);
+  out.handshake_us = handshake_us.since(earlier.handshake_us);
+  for (auto& [kind, detail] : out.error_details) {
+    const auto before = earlier.error_details.find(kind);
+    if (before != earlier.error_details.end())
+      detail.count = delta(detail.count, before->second.count);
+  }
+  std::erase_if(out.error_details, [](const auto& entry) { return entry.second.count == 0; });
   return out;
 }
 
@@ -266,8 +283,22 @@ void Recorder::merge(const Recorder& other) {
   actions.merge(other.actions);
   for (const auto& [message, times] : other.script_errors) script_errors[message] += times;
   received.merge(other.received);
+  tls_handshakes += other.tls_handshakes;
+  tls_resumed += other.tls_resumed;
+  handshake_us.merge(other.handshake_us);
+  for (const auto& [kind, detail] : other.error_details) {
+    ErrorDetail& mine = error_details[kind];
+    if (mine.count == 0) mine.first = detail.first;
+    mine.count += detail.count;
+  }
   memory.merge(other.memory);
   owed_calls += other.owed_calls;
+}
+
+void Recorder::count_error(Reason reason, const std::string& kind, std::string_view message) {
+  ++errors[static_cast<std::size_t>(reason)];
+  ErrorDetail& detail = error_details[kind];
+  if (detail.count++ == 0) detail.first = message;
 }
 
 void MemoryUse::merge(const MemoryUse& other) noexcept {
@@ -277,6 +308,7 @@ void MemoryUse::merge(const MemoryUse& other) noexcept {
   module += other.module;
   index += other.index;
   buffers += other.buffers;
+  tls += other.tls;
 }
 
 }  // namespace swarm::stats

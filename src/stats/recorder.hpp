@@ -46,9 +46,15 @@ enum class Reason : std::uint8_t {
   script_error,        // the protocol module raised an error
   reply_too_large,     // a reply, or the pushed data buffered, passed --max-reply
   other,               // anything else (the errno text is in the log)
+  tls_verify,          // TLS: the server's certificate did not verify (CA, name, dates)
+  tls_handshake,       // TLS: the handshake failed on our side (versions, ciphers, not TLS)
+  tls_alert,           // TLS: the server sent a fatal alert; counted by name too
+                       // ("tls_alert:<name>" in Recorder::error_details)
+  tls_error,           // TLS: the session broke after the handshake (bad record, ...)
 };
-inline constexpr std::size_t kReasons = 13;
-static_assert(static_cast<std::size_t>(Reason::other) + 1 == kReasons, "kReasons counts every Reason");
+inline constexpr std::size_t kReasons = 17;
+static_assert(static_cast<std::size_t>(Reason::tls_error) + 1 == kReasons,
+              "kReasons counts every Reason");
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
 /// What to do about a reason a user can fix on this side, or nullptr.
@@ -169,10 +175,20 @@ struct MemoryUse {
   std::uint64_t module = 0;       // the protocol module's heap (Lua states)
   std::uint64_t index = 0;        // the worker's lists of connections and timers
   std::uint64_t buffers = 0;      // per-worker read buffers
+  std::uint64_t tls = 0;          // OpenSSL's objects of the TLS sessions (SSL, keys, certificates)
   /// What grows with connections (not the module's heap or the buffers,
   /// which each worker has once).
-  std::uint64_t for_connections() const noexcept { return connections + frames + spill + index; }
+  std::uint64_t for_connections() const noexcept {
+    return connections + frames + spill + index + tls;
+  }
   void merge(const MemoryUse& other) noexcept;
+};
+
+/// A kind of error whose message matters (a TLS failure): how often it was
+/// seen and the first message, shown like script errors.
+struct ErrorDetail {
+  std::uint64_t count = 0;  // times seen
+  std::string first;        // the message of the first one
 };
 
 /// Everything one worker counts. Gauges are current values; counters only
@@ -204,7 +220,14 @@ struct Recorder {
   ActionStats actions;                          // per plan action, by index
   MessageCounts script_errors;                  // message -> times seen
   ReceivedStats received;                       // what servers sent unasked
-  MemoryUse memory;                             // gauge: filled by snapshots
+  std::uint64_t tls_handshakes = 0;             // counter: TLS handshakes completed
+  std::uint64_t tls_resumed = 0;  // counter: of those, resumed sessions (no full handshake)
+  Histogram handshake_us;         // TLS handshake: TCP connected to handshake done
+  /// Kind -> count and first message. The kind is a reason's name
+  /// ("tls_verify"), or "reason:name" for a reason counted by name too
+  /// ("tls_alert:unknown_ca"); reports show those names instead of the reason.
+  std::map<std::string, ErrorDetail> error_details;
+  MemoryUse memory;              // gauge: filled by snapshots
   std::uint64_t owed_calls = 0;  // gauge (rate mode): calls due and not yet made, all
                                  // connections (filled by snapshots)
 
@@ -243,6 +266,9 @@ struct Recorder {
     connect_us.record(connect_time_us);
     if (syn_retried) ++syn_retries;
   }
+  /// Counts a failure under `reason` and under `kind` (see error_details),
+  /// keeping `message` when it is the first of its kind.
+  void count_error(Reason reason, const std::string& kind, std::string_view message);
 };
 
 /// The actions' counts summed: every command together.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 #include <string_view>
 
@@ -18,26 +19,27 @@ namespace {
 using Seconds = std::chrono::duration<double>;
 
 constexpr std::size_t kStatusScriptErrors = 3;  // messages shown in the status block
+constexpr std::size_t kDetailWidth = 110;       // an error kind with its first message
 
 /// The original's "Realtime" view: connections in each state now, and the
 /// errors of the last interval.
-void append_realtime(std::string& out, const Recorder& now, const Recorder& before) {
+void append_realtime(std::string& out, const Recorder& now, const Recorder& interval) {
   Line line("Realtime");
   for (std::size_t i = 0; i < kConnStates; ++i) {
     line.add(to_string(static_cast<ConnState>(i)), format_exact(now.in_state[i]));
   }
-  add_reasons(line, reasons_between(now, before));
+  add_reasons(line, interval);
   line.end(out);
 }
 
-void append_status_errors(std::string& out, const Recorder& now, const Recorder& before,
+void append_status_errors(std::string& out, const Recorder& now, const Recorder& interval,
                           const std::string& window) {
-  const std::string since_start = reason_items(now.errors);
+  const std::string since_start = reason_items(now);
   if (since_start.empty()) {
     Line("errors").add("none").end(out);
     return;
   }
-  const std::string recent = reason_items(reasons_between(now, before));
+  const std::string recent = reason_items(interval);
   Line("errors")
       .add(fmt::format("last {}: {}", window, recent.empty() ? "none" : recent))
       .add(fmt::format("| since start: {}", since_start))
@@ -49,7 +51,7 @@ void append_status_errors(std::string& out, const Recorder& now, const Recorder&
 /// the send.
 void append_status_latency(std::string& out, const std::vector<CommandRow>& rows,
                            const Recorder& now, const Recorder& before, double seconds,
-                           const std::string& window, bool both) {
+                           const std::string& window, bool both, bool tls) {
   const auto points = {50.0, 90.0, 99.0, 100.0};
   const std::size_t width = name_width(rows);
   fmt::format_to(std::back_inserter(out), "{:<{}}{:>7}{:>8}{:>8}{:>8}{:>8} |{:>8}{:>8}{:>8}{:>8}",
@@ -74,6 +76,24 @@ void append_status_latency(std::string& out, const std::vector<CommandRow>& rows
   // Connect time: its rate column is connects per second.
   row_line(kConnectRow, format_rate(per_second(delta(now.connects, before.connects), seconds)),
            now.connect_us.since(before.connect_us), now.connect_us);
+  if (!tls) return;
+  // TLS handshakes: the rate column is handshakes per second.
+  row_line(kHandshakeRow,
+           format_rate(per_second(delta(now.tls_handshakes, before.tls_handshakes), seconds)),
+           now.handshake_us.since(before.handshake_us), now.handshake_us);
+}
+
+/// The first message of each kind of error that keeps one (TLS failures).
+void append_status_details(std::string& out, const Recorder& r) {
+  if (r.error_details.empty()) return;
+  const auto list = detail_list(r, kDetailWidth);
+  Line line("first errors");
+  const std::size_t shown = std::min(list.size(), kStatusScriptErrors);
+  for (std::size_t i = 0; i < shown; ++i) {
+    line.add(fmt::format("{}x \"{}\"", format_exact(list[i].first), list[i].second));
+  }
+  if (shown < list.size()) line.add(rest_of(list, shown));
+  line.end(out);
 }
 
 void append_status_script_errors(std::string& out, const Recorder& r) {
@@ -99,8 +119,8 @@ void append_memory(std::string& out, const Recorder& r) {
     return fmt::format("{:.0f}B", static_cast<double>(bytes) / count);
   };
   const std::string owners =
-      fmt::format("object {}  frames {}  spill {}  index {}", each(m.connections), each(m.frames),
-                  each(m.spill), each(m.index));
+      fmt::format("object {}  frames {}  spill {}  index {}{}", each(m.connections), each(m.frames),
+                  each(m.spill), each(m.index), m.tls > 0 ? "  tls " + each(m.tls) : std::string());
   Line line("memory");
   if (none_open) {
     line.add(fmt::format("no connection open, in all {}", each(m.for_connections())))
@@ -124,22 +144,25 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
   const std::string window = format_elapsed(now.taken - previous.taken);
   std::string out = fmt::format("swarm status  elapsed {}  interval {}\n",
                                 format_elapsed(now.taken - context.started), window);
+  const Recorder interval = r.since(before);
   append_connections(out, context, r);
   append_ended(out, r);
-  append_realtime(out, r, before);
+  append_realtime(out, r, interval);
   append_aggregates(out, r);
   append_rates(out, "rates/s", r, before, seconds);
   append_rate(out, context, delta(scheduled_calls(r), scheduled_calls(before)), previous.taken,
               now.taken, window, r.owed_calls);
-  append_status_errors(out, r, before, window);
+  append_status_errors(out, r, interval, window);
   append_hints(out, reasons_between(r, before));
+  if (context.tls) append_tls(out, r, &before, window);
   const std::vector<CommandRow> rows = command_rows(context.action_names, r, &before);
   append_status_kinds(out, kinds_rows(rows), window);
   append_status_received(out, r.received, before.received, seconds);
   append_status_latency(out, with_delivery(rows, r, &before), r, before, seconds, window,
-                        context.rate.used());
+                        context.rate.used(), context.tls);
   append_syn_retries(out, r.syn_retries, delta(r.syn_retries, before.syn_retries), window);
   append_status_script_errors(out, r);
+  append_status_details(out, r);
   append_memory(out, r);
   append_silent_workers(out, now);
   if (context.console_auth_failures > 0) {

@@ -38,6 +38,7 @@ struct ReportContext {
   std::int64_t target = 0;                        // connections asked for in total
   RateHistory rate;                               // rate mode's target over time (may be empty)
   std::uint64_t console_auth_failures = 0;        // failed `auth` attempts on the console
+  bool tls = false;  // connections speak TLS: show handshakes and their latency
 };
 
 /// The live status block (about a dozen lines, each ending in '\n'): gauges
@@ -48,7 +49,8 @@ std::string format_status(const ReportContext& context, const Snapshot& now,
 
 /// The report printed when the run ends: duration, totals, how every
 /// request ended, average rates, latency per command and connect time,
-/// errors by reason and script error messages. `at_stop`, when given, is a
+/// errors by reason, script error messages and the first message of each
+/// kind of error kept with one (TLS failures). `at_stop`, when given, is a
 /// snapshot taken just before the stop closed the connections: its gauges
 /// (open, states, in flight) are shown.
 std::string format_final(const ReportContext& context, const Snapshot& end,

@@ -5,10 +5,8 @@
 #include "stats/units.hpp"
 
 namespace swarm::stats::text {
-namespace {}  // namespace
-
 std::size_t name_width(const std::vector<CommandRow>& rows) {
-  std::size_t width = 14;
+  std::size_t width = std::max<std::size_t>(14, kHandshakeRow.size() + 3);
   for (const auto& row : rows) width = std::max(width, row.name.size() + 3);
   return width;
 }
@@ -20,6 +18,32 @@ std::string percentiles(const Histogram& latency, std::initializer_list<double> 
     fmt::format_to(std::back_inserter(out), "{:>{}}", value, kValueWidth);
   }
   return out;
+}
+
+std::string reason_items(const Recorder& r) {
+  std::string out;
+  auto add = [&out](std::string_view name, std::uint64_t count) {
+    if (count == 0) return;
+    if (!out.empty()) out += "  ";
+    fmt::format_to(std::back_inserter(out), "{} {}", name, format_exact(count));
+  };
+  for (std::size_t i = 0; i < kReasons; ++i) {
+    const std::string prefix = std::string(to_string(static_cast<Reason>(i))) + ":";
+    auto named = r.error_details.lower_bound(prefix);
+    if (named == r.error_details.end() || !named->first.starts_with(prefix)) {
+      add(to_string(static_cast<Reason>(i)), r.errors[i]);
+      continue;
+    }
+    for (; named != r.error_details.end() && named->first.starts_with(prefix); ++named) {
+      add(named->first, named->second.count);
+    }
+  }
+  return out;
+}
+
+void add_reasons(Line& line, const Recorder& r) {
+  const std::string items = reason_items(r);
+  if (!items.empty()) line.add(items);
 }
 
 std::string reason_items(const std::array<std::uint64_t, kReasons>& counts) {
@@ -78,7 +102,7 @@ void append_aggregates(std::string& out, const Recorder& r) {
   for (std::size_t i = 0; i < kConnStates; ++i) {
     line.add(to_string(static_cast<ConnState>(i)), format_exact(r.entered[i]));
   }
-  add_reasons(line, r.errors);
+  add_reasons(line, r);
   line.end(out);
 }
 
@@ -208,6 +232,37 @@ void append_silent_workers(std::string& out, const Snapshot& snapshot) {
                   which, format_elapsed(worker.silent_for), worker.connections);
     Line("workers").add(what).end(out);
   }
+}
+
+std::vector<std::pair<std::uint64_t, std::string>> detail_list(const Recorder& r,
+                                                               std::size_t width) {
+  std::vector<std::pair<std::uint64_t, std::string>> out;
+  for (const auto& [kind, detail] : r.error_details) {
+    out.emplace_back(detail.count, one_line(fmt::format("{}: {}", kind, detail.first), width));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return out;
+}
+
+void append_tls(std::string& out, const Recorder& now, const Recorder* before,
+                std::string_view window) {
+  auto share = [](std::uint64_t part, std::uint64_t whole) {
+    return whole == 0 ? std::string("-")
+                      : fmt::format("{:.0f}%",
+                                    100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  };
+  Line line("tls");
+  line.add("handshakes", format_exact(now.tls_handshakes))
+      .add("resumed", fmt::format("{} ({})", format_exact(now.tls_resumed),
+                                  share(now.tls_resumed, now.tls_handshakes)));
+  if (before != nullptr) {
+    const std::uint64_t made = delta(now.tls_handshakes, before->tls_handshakes);
+    const std::uint64_t resumed = delta(now.tls_resumed, before->tls_resumed);
+    line.add(fmt::format("| last {}: handshakes {}  resumed {}", window, format_exact(made),
+                         share(resumed, made)));
+  }
+  line.end(out);
 }
 
 }  // namespace swarm::stats::text

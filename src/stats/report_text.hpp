@@ -70,17 +70,28 @@ inline double per_second(std::uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
-/// The width of the name column for `rows` (and the @connect row).
+/// The width of the name column for `rows` (and the @connect and
+/// @handshake rows).
 std::size_t name_width(const std::vector<CommandRow>& rows);
 
 /// Right-aligned latency columns of `latency` at each of `points` (100 is
 /// max); dashes when empty.
 std::string percentiles(const Histogram& latency, std::initializer_list<double> points);
 
-/// Non-zero reasons as "reason count" items ("" when all are zero).
-std::string reason_items(const std::array<std::uint64_t, kReasons>& counts);
+/// The latency row of TLS handshakes (TCP connected to TLS ready).
+inline constexpr std::string_view kHandshakeRow = "@handshake";
+
+/// Non-zero reasons of `r` as "reason count" items ("" when all are zero).
+/// A reason also counted by name shows its names instead:
+/// "tls_alert:unknown_ca 3". For an interval, pass `now.since(before)`.
+std::string reason_items(const Recorder& r);
 /// Adds the non-zero reasons to `line`, if any.
+void add_reasons(Line& line, const Recorder& r);
+/// Non-zero counts by reason, plain ("closed 3  reset 1"): for counts kept
+/// by reason only (Recorder::ended).
+std::string reason_items(const std::array<std::uint64_t, kReasons>& counts);
 void add_reasons(Line& line, const std::array<std::uint64_t, kReasons>& counts);
+/// Errors by reason counted after `before`.
 std::array<std::uint64_t, kReasons> reasons_between(const Recorder& now, const Recorder& before);
 
 /// "connections target .. open .. connecting .. established .. attempts ..
@@ -121,6 +132,14 @@ std::string one_line(std::string_view message, std::size_t width);
 /// Messages by count (most first), each on one line of at most `width`.
 std::vector<std::pair<std::uint64_t, std::string>> ranked(const MessageCounts& messages,
                                                           std::size_t width);
+/// The kinds of error kept with a message (Recorder::error_details) as
+/// "kind: first message", most frequent first.
+std::vector<std::pair<std::uint64_t, std::string>> detail_list(const Recorder& r,
+                                                               std::size_t width);
+/// "tls  handshakes N  resumed M (P%)", with the last interval's when
+/// `before` is given.
+void append_tls(std::string& out, const Recorder& now, const Recorder* before,
+                std::string_view window);
 /// "N more messages (M times)" for the messages past the first `shown`.
 std::string rest_of(const std::vector<std::pair<std::uint64_t, std::string>>& list,
                     std::size_t shown);

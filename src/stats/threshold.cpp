@@ -142,6 +142,7 @@ std::string show_us(double us) {
 /// The histogram a latency threshold judges (see LatencyView).
 Histogram latency_of(const Threshold& t, const Recorder& r, const std::vector<std::string>& names) {
   if (t.subject == "@connect") return r.connect_us;
+  if (t.subject == "@handshake") return r.handshake_us;
   CommandStats command = commands_named(r, names, t.subject);
   switch (t.view) {
     case LatencyView::service:
@@ -196,13 +197,18 @@ const std::vector<std::string_view>& threshold_counter_names() {
 std::optional<ThresholdError> check_threshold(const Threshold& t,
                                               const std::vector<std::string>& commands) {
   if (is_latency(t.metric)) {
-    if (t.subject == "@connect" && t.view != LatencyView::automatic) {
-      return ThresholdError{t.subject_column,
-                            "'@connect' has one latency (connect time): no service_ or "
-                            "intended_ prefix"};
+    if ((t.subject == "@connect" || t.subject == "@handshake") &&
+        t.view != LatencyView::automatic) {
+      return ThresholdError{
+          t.subject_column,
+          fmt::format("'{}' has one latency ({} time): no service_ or "
+                      "intended_ prefix",
+                      t.subject, t.subject == "@connect" ? "connect" : "handshake")};
     }
-    if (t.subject == "*" || t.subject == "@connect") return std::nullopt;
-    return unknown_command(t, commands, ", '*' or '@connect'");
+    if (t.subject == "*" || t.subject == "@connect" || t.subject == "@handshake") {
+      return std::nullopt;
+    }
+    return unknown_command(t, commands, ", '*', '@connect' or '@handshake'");
   }
   switch (t.metric) {
     case ThresholdMetric::errors:

@@ -177,7 +177,7 @@ void read_metric(Cursor& in, Threshold& t) {
   t.subject_column = in.column();
   const std::string_view subject =
       in.peek() == '*' ? (in.take("*"), "*") : in.take_while(is_name_char);
-  if (subject.empty()) in.fail_here("expected a command name, '*' or '@connect'");
+  if (subject.empty()) in.fail_here("expected a command name, '*', '@connect' or '@handshake'");
   t.subject = std::string(subject);
   in.skip_spaces();
   if (!in.take(")")) in.fail_here(fmt::format("expected ')' after '{}'", subject));

@@ -767,6 +767,9 @@ ERROR_REASONS = (
     "addr_not_available",
     "too_many_files",
     "reply_too_large",
+    "tls_verify",
+    "tls_handshake",
+    "tls_error",
 )
 
 

@@ -48,8 +48,8 @@ TEST(PlanThresholds, NoneIsFine) {
 
 TEST(PlanThresholds, ProblemsPointIntoTheExpression) {
   EXPECT_EQ(error_of(kHead + "  - p99(GTE) < 5ms\n"),
-            "plan.yml:6:9: thresholds: unknown command 'GTE' (the plan's commands: GET, SET, '*' "
-            "or '@connect') in \"p99(GTE) < 5ms\"");
+            "plan.yml:6:9: thresholds: unknown command 'GTE' (the plan's commands: GET, SET, '*', "
+            "'@connect' or '@handshake') in \"p99(GTE) < 5ms\"");
   EXPECT_EQ(
       error_of(kHead + "  - \"p99(GET) < 5\"\n"),
       "plan.yml:6:17: thresholds: a latency needs a unit: 5ms, 5us or 5s in \"p99(GET) < 5\"");

@@ -123,12 +123,12 @@ TEST_F(ModuleLoaderTest, ABuiltInChecksTypedArgsAndRuns) {
 TEST_F(ModuleLoaderTest, AFileOfTheSameNameWinsAndSaysSo) {
   write("echo.lua", "return { shout = function(client) end }\n");
   std::string notice;
-  auto module = load_module(dir(), "echo", kBuiltins, &notice);
+  auto module = load_module(dir(), "echo", kBuiltins, {}, &notice);
   EXPECT_EQ(module->commands().names(), std::vector<std::string>{"shout"});
   EXPECT_EQ(notice, "protocol echo: using " + dir() +
                         "/echo.lua, not the built-in echo (a file of that name wins)");
   notice.clear();
-  load_module("", "echo", kBuiltins, &notice);
+  load_module("", "echo", kBuiltins, {}, &notice);
   EXPECT_EQ(notice, "");
 }
 

@@ -384,5 +384,53 @@ TEST_F(ReportTest, ScriptErrorsAreShownWholeUpToAWidthAndEscaped) {
   EXPECT_EQ(cut.find(std::string(298, 'y')), std::string::npos) << cut;
 }
 
+TEST_F(ReportTest, TlsFailuresShowTheirKindsWithTheFirstMessage) {
+  previous_.totals.count_error(Reason::tls_alert, "tls_alert:unknown_ca", "first unknown_ca");
+  for (Recorder* r : {&now_.totals}) {
+    r->count_error(Reason::tls_alert, "tls_alert:unknown_ca", "first unknown_ca");
+    r->count_error(Reason::tls_alert, "tls_alert:unknown_ca", "a later one");
+    r->count_error(Reason::tls_alert, "tls_alert:certificate_required", "cert required");
+    r->count_error(Reason::tls_verify, "tls_verify", "x: certificate verify failed: expired");
+  }
+  const std::string status = format_status(context_, now_, previous_);
+  const std::string errors = line_starting(status, "errors");
+  // A reason counted by name shows its names, not itself.
+  EXPECT_NE(errors.find("last 2.0s: refused 2  tls_verify 1  tls_alert:certificate_required 1  "
+                        "tls_alert:unknown_ca 1 "),
+            std::string::npos)
+      << status;
+  EXPECT_NE(errors.find("tls_alert:unknown_ca 2"), std::string::npos) << status;
+  EXPECT_EQ(errors.find("tls_alert "), std::string::npos) << status;
+  const std::string first = line_starting(status, "first errors");
+  EXPECT_NE(first.find("2x \"tls_alert:unknown_ca: first unknown_ca\""), std::string::npos)
+      << status;
+  const std::string final_text = format_final(context_, now_);
+  EXPECT_NE(line_starting(final_text, "first errors").find("3 kinds"), std::string::npos)
+      << final_text;
+  EXPECT_NE(final_text.find("1x tls_verify: x: certificate verify failed: expired"),
+            std::string::npos)
+      << final_text;
+}
+
+TEST_F(ReportTest, TlsRunsShowHandshakesAndTheirLatency) {
+  EXPECT_EQ(line_starting(format_status(context_, now_, previous_), "tls"), "");
+  context_.tls = true;
+  previous_.totals.tls_handshakes = 100;
+  previous_.totals.handshake_us.record_n(900, 100);
+  now_.totals.tls_handshakes = 300;
+  now_.totals.tls_resumed = 150;
+  now_.totals.handshake_us.record_n(900, 100);
+  now_.totals.handshake_us.record_n(300, 200);
+  const std::string status = format_status(context_, now_, previous_);
+  EXPECT_EQ(line_starting(status, "tls"),
+            "tls           handshakes 300  resumed 150 (50%)  | last 2.0s: handshakes 200  "
+            "resumed 75%")
+      << status;
+  const std::string row = line_starting(status, "  @handshake");
+  EXPECT_NE(row.find(" 100   300us"), std::string::npos) << status;  // 200 over 2 s
+  const std::string final_text = format_final(context_, now_);
+  EXPECT_NE(line_starting(final_text, "  @handshake").find("300"), std::string::npos) << final_text;
+}
+
 }  // namespace
 }  // namespace swarm::stats

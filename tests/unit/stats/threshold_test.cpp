@@ -55,6 +55,7 @@ TEST(Threshold, NamesMustExist) {
   EXPECT_FALSE(check("p99(get) < 5ms"));
   EXPECT_FALSE(check("p99(*) < 5ms"));
   EXPECT_FALSE(check("p99(@connect) < 5ms"));
+  EXPECT_FALSE(check("p99(@handshake) < 5ms"));
   EXPECT_FALSE(check("errors(timeout) == 0"));
   EXPECT_FALSE(check("errors(login) == 0"));
   EXPECT_FALSE(check("rate(get) > 1"));
@@ -63,8 +64,9 @@ TEST(Threshold, NamesMustExist) {
   const auto unknown = check("p99(gte) < 5ms");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->column, 5u);
-  EXPECT_EQ(unknown->message,
-            "unknown command 'gte' (the plan's commands: get, login, '*' or '@connect')");
+  EXPECT_EQ(
+      unknown->message,
+      "unknown command 'gte' (the plan's commands: get, login, '*', '@connect' or '@handshake')");
   const auto gauge = check("rate(open) > 1");
   ASSERT_TRUE(gauge);
   EXPECT_NE(gauge->message.find("'open' is a gauge"), std::string::npos);
@@ -73,6 +75,7 @@ TEST(Threshold, NamesMustExist) {
   EXPECT_EQ(counter->column, 1u);
   EXPECT_NE(counter->message.find("unknown metric 'opened'"), std::string::npos);
   EXPECT_TRUE(check("errors(nosuch) == 0"));
+  EXPECT_FALSE(check("errors(tls_verify) == 0"));
 }
 
 TEST(Threshold, LatencyOfACommandMergesItsActions) {
@@ -87,7 +90,8 @@ TEST(Threshold, LatencyOfACommandMergesItsActions) {
   EXPECT_FALSE(tail.pass);
   EXPECT_EQ(judge("max(get) <= 20ms").value, 20000);
   EXPECT_TRUE(judge("p50(@connect) < 1ms").pass);
-  const ThresholdResult none = judge("p50(login) < 1ms");  // no replies
+  EXPECT_EQ(judge("p50(@handshake) < 1ms").shown, "no data");  // a plain TCP run
+  const ThresholdResult none = judge("p50(login) < 1ms");      // no replies
   EXPECT_FALSE(none.has_data);
   EXPECT_FALSE(none.pass);
   EXPECT_EQ(none.shown, "no data");
