@@ -3,7 +3,7 @@
 # once in a normal build and once under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 jobs=$(nproc)
 cmake -S . -B build -DSWARM_WERROR=ON -DSWARM_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"

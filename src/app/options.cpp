@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "plan/duration.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::app {
 namespace {
@@ -40,6 +41,7 @@ ParsedOptions parse_options(int argc, char** argv) {
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);
+  cli.set_version_flag("--version", "swarm " SWARM_VERSION, "Print swarm's version and exit");
   cli.failure_message([](const CLI::App*, const CLI::Error& error) {
     return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
   });

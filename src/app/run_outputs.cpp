@@ -15,6 +15,7 @@
 #include "plan/duration.hpp"
 #include "stats/command_rows.hpp"
 #include "stats/hgrm.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::app {
 namespace {
