@@ -75,6 +75,9 @@ server_connections() {
   echo $((BASH_REMATCH[1] - 1))
 }
 
+# Whether durian-server at port $1 holds exactly $2 connections besides ours.
+server_holds() { [ "$(server_connections "$1")" = "$2" ]; }
+
 step "1. build the package"
 before=$(installed)
 bash scripts/package.sh
@@ -121,17 +124,17 @@ run_example() {
   local swarm_pid=$!
   pids+=("$swarm_pid")
   wait_for 30 "$connections connections on durian-server (-p $protocol_dir)" \
-    test "$(server_connections "$port")" = "$connections"
+    server_holds "$port" "$connections"
   wait_for 30 "a status block with $connections established" \
     grep -q "established $connections " "$work/swarm.out"
+  echo "durian-server's counts: $(ask "$port" stats)"
   ask "$console" stop >/dev/null
   local status=0
   wait "$swarm_pid" || status=$?
   grep -A 3 'final report' "$work/swarm.out"
   [ "$status" -eq 0 ] || fail "swarm exited $status: $(tail -n 20 "$work/swarm.out")"
   grep -q '^errors        none' "$work/swarm.out" || fail "errors: $(grep '^errors' "$work/swarm.out")"
-  wait_for 10 "durian-server to see swarm's connections close" \
-    test "$(server_connections "$port")" = 0
+  wait_for 10 "durian-server to see swarm's connections close" server_holds "$port" 0
 }
 
 step "5. durian-server + swarm with the installed example.yml and durian.lua"

@@ -91,7 +91,9 @@ swarm::Task<void> login(swarm::Client& client, const swarm::Args& args) {
   std::optional<std::string> reply = co_await call(client, "login " + std::string(*uid) + "\r\n");
   if (!reply) co_return;
   std::optional<std::string_view> token = token_of(*reply);
-  if (!token) throw std::runtime_error("login: no token in reply: " + *reply);
+  if (!token) {
+    throw std::runtime_error("login: no token in reply: " + std::string(without_crlf(*reply)));
+  }
   whoami_requests[client.id()] = "whoami " + std::string(*token) + "\r\n";
 }
 
