@@ -12,16 +12,16 @@
 #   scripts/install-deps.sh --list ...   print the packages, install nothing
 set -euo pipefail
 
-build=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-       libluajit2-5.1-dev nlohmann-json3-dev)
+build=(cmake g++ make pkg-config gzip libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+       libluajit2-5.1-dev nlohmann-json3-dev)  # gzip: the man pages
 demo=(netcat-openbsd)  # the console, as demo.sh suggests: nc 127.0.0.1 8400
 # Tests: GoogleTest and GoogleMock (unit), pytest, jsonschema (--report
-# files) and a real redis-server (e2e), gzip and man-db (man pages),
-# bash-completion (completion), and dpkg-dev + file (the .deb's Depends,
-# computed by dpkg-shlibdeps).
-tests=(libgtest-dev libgmock-dev python3 python3-pytest python3-jsonschema redis-server gzip
-       man-db bash-completion dpkg-dev file)
-package=(gzip dpkg-dev file)  # CPack's DEB generator runs dpkg-shlibdeps and file
+# files) and a real redis-server (e2e), man-db (man pages), bash-completion
+# (completion), binutils (what a module links), and dpkg-dev + file (the
+# .deb's Depends, computed by dpkg-shlibdeps).
+tests=(libgtest-dev libgmock-dev python3 python3-pytest python3-jsonschema redis-server man-db
+       bash-completion binutils dpkg-dev file)
+package=(dpkg-dev file)  # CPack's DEB generator runs dpkg-shlibdeps and file
 bench=(python3 redis-server redis-tools)  # redis-benchmark is in redis-tools
 
 packages=("${build[@]}")

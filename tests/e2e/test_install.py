@@ -293,3 +293,20 @@ def test_deb_package_lists_every_part_and_computed_dependencies(tmp_path):
     pc = subprocess.run(f"dpkg-deb --fsys-tarfile {deb} | tar -xO ./usr/lib/pkgconfig/swarm.pc",
                         shell=True, capture_output=True, text=True, check=True).stdout
     assert "prefix=/usr\n" in pc, pc
+
+
+def test_install_deps_groups_keep_test_packages_out_of_the_demo():
+    script = SOURCE_DIR / "scripts/install-deps.sh"
+
+    def listed(*groups):
+        return set(run(["bash", script, "--list", *groups]).split())
+
+    build, demo, tests = listed(), listed("--demo"), listed("--tests")
+    assert {"cmake", "g++", "libluajit2-5.1-dev", "libyaml-cpp-dev", "libfmt-dev", "libcli11-dev",
+            "libasio-dev", "pkg-config"} <= build
+    assert build <= demo and build <= tests
+    test_only = {"libgtest-dev", "libgmock-dev", "python3-pytest", "redis-server"}
+    assert test_only <= tests
+    assert not demo & test_only, f"the demo would install test packages: {demo & test_only}"
+    assert {"dpkg-dev", "file"} <= listed("--package")
+    assert listed("--all") >= demo | tests | listed("--package") | listed("--bench")
