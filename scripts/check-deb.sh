@@ -126,7 +126,7 @@ run_example() {
   wait_for 30 "$connections connections on durian-server (-p $protocol_dir)" \
     server_holds "$port" "$connections"
   wait_for 30 "a status block with $connections established" \
-    grep -q "established $connections " "$work/swarm.out"
+    grep -qs "established $connections " "$work/swarm.out"
   echo "durian-server's counts: $(ask "$port" stats)"
   ask "$console" stop >/dev/null
   local status=0
@@ -140,7 +140,7 @@ run_example() {
 step "5. durian-server + swarm with the installed example.yml and durian.lua"
 durian-server --listen 127.0.0.1:0 --interval 0 >"$work/server.out" &
 pids+=($!)
-wait_for 10 "durian-server listening" grep -q 'listening on' "$work/server.out"
+wait_for 10 "durian-server listening" grep -qs 'listening on' "$work/server.out"
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.out")
 run_example /usr/share/swarm/examples/protocols
 
