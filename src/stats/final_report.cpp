@@ -93,7 +93,7 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
                          const Recorder* at_stop) {
   const Recorder& r = end.totals;
   const Seconds duration = end.taken - context.started;
-  std::string out = fmt::format("swarm {} final report\n", kVersion);
+  std::string out = fmt::format("swarm final report  version {}\n", kVersion);
   Line("duration").add(format_elapsed(duration)).end(out);
   append_connections(out, context, r);
   if (at_stop != nullptr) append_at_stop(out, *at_stop);

@@ -4,6 +4,7 @@ modules built outside the tree against the installed API both ways the README
 shows (pkg-config, and CMake's find_package), run against the installed
 durian-server with the installed example plan, and the .deb CPack makes."""
 
+import json
 import os
 import re
 import shutil
@@ -179,14 +180,14 @@ def readme():
     return (SOURCE_DIR / "README.md").read_text()
 
 
-def run_example(prefix, protocol_dir, processes, connections=10):
+def run_example(prefix, protocol_dir, processes, connections=10, extra=()):
     """Installed durian-server plus installed swarm with the installed
     example.yml and modules from `protocol_dir`: the server's own counts must
     show every connection and their requests, and swarm must stop cleanly."""
     server = DurianServer(processes, str(prefix / "bin/durian-server"))
     run_ = Swarm(processes, str(prefix / "bin/swarm"), server.address,
                  prefix / "share/swarm/examples/scripts/example.yml", protocol_dir,
-                 ["--connections", connections, "--interval", "500ms"])
+                 ["--connections", connections, "--interval", "500ms", *extra])
     run_.wait_console()
     server.wait_connections(connections)
     wait_until(server.stats, 20, f"{connections} heartbeats on durian-server",
@@ -195,7 +196,7 @@ def run_example(prefix, protocol_dir, processes, connections=10):
     server.wait_connections(0)
     out = run_.process.stdout()
     final = out[out.rfind("final report"):]
-    assert f"swarm {VERSION} final report" in out, out[-2000:]
+    assert f"swarm final report  version {VERSION}\n" in out, out[-2000:]
     assert re.search(r"^errors\s+none$", final, re.M), final
     calls = re.search(r"^\s+heartbeat\s+(\d+)", final, re.M)
     assert calls and int(calls.group(1)) >= connections, final
@@ -248,8 +249,10 @@ def test_installed_native_examples_build_against_the_install(prefix, processes, 
     run_example(prefix, build, processes)
 
 
-def test_installed_built_modules_run(prefix, processes):
-    run_example(prefix, prefix / "lib/swarm/modules", processes)
+def test_installed_built_modules_run_and_the_report_names_the_version(prefix, processes, tmp_path):
+    report = tmp_path / "run.json"
+    run_example(prefix, prefix / "lib/swarm/modules", processes, extra=["--report", report])
+    assert json.loads(report.read_text())["swarm"]["version"] == VERSION
 
 
 def test_module_for_another_abi_version_is_refused_before_any_connection(prefix, processes, tmp_path):
