@@ -8,6 +8,7 @@
 #include "plan/byte_size.hpp"
 #include "plan/duration.hpp"
 #include "plan/rate.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::app {
 namespace {
@@ -189,6 +190,7 @@ ParsedOptions parse_options(int argc, char** argv) {
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);
+  cli.set_version_flag("--version", "swarm " SWARM_VERSION, "Print swarm's version and exit");
   cli.failure_message([](const CLI::App*, const CLI::Error& error) {
     return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
   });

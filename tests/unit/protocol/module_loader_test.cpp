@@ -31,7 +31,7 @@ Task<void> echo(Client& client, const Args& args) {
 }
 
 const CommandEntry kEchoCommands[] = {{"echo", echo, nullptr}};
-const ModuleDefinition kEcho{kModuleAbiVersion, kEchoCommands, 1};
+const ModuleDefinition kEcho{kModuleAbiVersion, kVersion, kEchoCommands, 1, nullptr};
 
 std::unique_ptr<Module> make_echo() {
   return std::make_unique<NativeModule>(
