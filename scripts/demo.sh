@@ -4,7 +4,7 @@
 # and prints swarm's final report. Extra arguments go to swarm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --demo
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSWARM_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 build/durian-server --listen 127.0.0.1:8080 --interval 5 &

@@ -1,33 +1,85 @@
 #!/usr/bin/env bash
-# Installs what swarm needs to build, test and demo, from Debian 12 packages
-# (and, for the browser tests, playwright-core from the npm registry, pinned
-# by tests/browser/package-lock.json; it drives Debian's chromium).
+# Installs, from Debian 12 packages, what swarm needs: every package the
+# build, the demo, the tests, the .deb and the benchmarks use is named here
+# (a clean Debian 12 has nothing else). Groups:
+#
+#   scripts/install-deps.sh              build: compiler, CMake, libraries
+#   scripts/install-deps.sh --demo       + what scripts/demo.sh uses
+#   scripts/install-deps.sh --tests      + what scripts/test.sh uses
+#   scripts/install-deps.sh --package    + what scripts/package.sh uses (.deb)
+#   scripts/install-deps.sh --bench      + the peers bench/ compares with
+#   scripts/install-deps.sh --all        everything above
+#   scripts/install-deps.sh --list ...   print the packages, install nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(cmake g++ make pkg-config libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-          libluajit2-5.1-dev nlohmann-json3-dev libssl-dev libhttp-parser-dev libjs-chart.js
-          libgtest-dev libgmock-dev python3 python3-pytest
-          python3-jsonschema python3-prometheus-client redis-server redis-tools memcached
-          prometheus chromium nodejs
-          netcat-openbsd openssl nginx mosquitto wrk
-          # the fuzz targets (scripts/fuzz.sh): clang and its libFuzzer runtime
-          clang libclang-rt-14-dev)
+
+# Build: libjs-chart.js is embedded in the binary (the dashboard); gzip: the
+# man pages.
+build=(cmake g++ make pkg-config gzip libasio-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+       libluajit2-5.1-dev nlohmann-json3-dev libssl-dev libhttp-parser-dev libjs-chart.js)
+demo=(netcat-openbsd)  # the console, as demo.sh suggests: nc 127.0.0.1 8400
+# Tests: GoogleTest and GoogleMock (unit), pytest, jsonschema (--report
+# files); the real servers of the e2e suite (redis-server, memcached, nginx,
+# mosquitto, prometheus with python3-prometheus-client's parser, openssl for
+# certificates); chromium and nodejs (+ npm, below) for the browser tests;
+# clang and its libFuzzer runtime (scripts/fuzz.sh); man-db (man pages),
+# bash-completion (completion), binutils (what a module links), and dpkg-dev
+# + file (the .deb's Depends, computed by dpkg-shlibdeps); netcat-openbsd.
+tests=(libgtest-dev libgmock-dev python3 python3-pytest python3-jsonschema
+       python3-prometheus-client redis-server redis-tools memcached nginx mosquitto prometheus
+       openssl wrk chromium nodejs clang libclang-rt-14-dev man-db bash-completion binutils
+       dpkg-dev file netcat-openbsd)
+package=(dpkg-dev file)  # CPack's DEB generator runs dpkg-shlibdeps and file
+# Bench: redis-benchmark is in redis-tools; wrk and openssl s_time against
+# nginx; memcached and mosquitto as servers.
+bench=(python3 redis-server redis-tools nginx wrk openssl memcached mosquitto)
+
+packages=("${build[@]}")
+list_only=false
+with_tests=false
+for group in "$@"; do
+  case $group in
+    --demo) packages+=("${demo[@]}") ;;
+    --tests)
+      packages+=("${tests[@]}")
+      with_tests=true
+      ;;
+    --package) packages+=("${package[@]}") ;;
+    --bench) packages+=("${bench[@]}") ;;
+    --all)
+      packages+=("${demo[@]}" "${tests[@]}" "${package[@]}" "${bench[@]}")
+      with_tests=true
+      ;;
+    --list) list_only=true ;;
+    *)
+      echo "install-deps.sh: unknown group '$group' (--demo --tests --package --bench --all --list)" >&2
+      exit 2
+      ;;
+  esac
+done
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+if $list_only; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done
-# npm: Debian's package, unless a Node.js that brings its own is installed.
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+# npm (the tests): Debian's package, unless a Node.js that brings its own is
+# installed.
+if $with_tests && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
-# The browser tests' driver, at the version the lock file pins; never
-# fetched at test time.
-if [ ! -f tests/browser/node_modules/playwright-core/package.json ] ||
-   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+# The browser tests' driver, at the version the lock file pins (from the npm
+# registry); never fetched at test time.
+if $with_tests && { [ ! -f tests/browser/node_modules/playwright-core/package.json ] ||
+   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; }; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

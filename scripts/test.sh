@@ -6,7 +6,7 @@
 # 20), and last every test in a normal build: ctest's summary ends the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 jobs=$(nproc)
 cmake -S . -B build -DSWARM_WERROR=ON -DSWARM_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"

@@ -103,7 +103,7 @@ function M.login(client, args)
   local reply = call(client, login_request(args))
   local token = reply:match("^%+OK token (%x+)")
   if token == nil then
-    error("login: no token in reply: " .. reply)
+    error("login: no token in reply: " .. reply:gsub("\r\n$", ""))
   end
   client.state.token = token
   client.state.whoami = "whoami " .. token .. "\r\n"

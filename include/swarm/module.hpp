@@ -19,9 +19,26 @@
 // A module whose servers push messages (pub/sub, chat broadcasts) also
 // gives ModuleHooks: a framer for pushed messages and on_push(), and
 // declares them with SWARM_MODULE_WITH_HOOKS(table, hooks).
+//
+// What a module keeps per connection (Lua's `client.state`) it keys by
+// client.id() in a thread_local table: a connection's commands all run on its
+// worker's thread. SWARM_MODULE_WITH_FORGET names a function swarm calls on
+// that thread when the TCP connection closes, to drop the entry (see
+// examples/protocols/native/durian.cpp).
+//
+// Build a module against an installed swarm with
+//   c++ -std=c++20 -O2 -shared -fPIC my.cpp -o my.so $(pkg-config --cflags --libs swarm)
+// or with CMake: find_package(swarm) and swarm_add_module(my my.cpp). It links
+// no swarm library: the few out-of-line parts of this API (the coroutine
+// frame pool, the built-in reply parsers) come from the swarm executable.
 #pragma once
 
+#if __cplusplus < 202002L
+#error "swarm modules are C++20 (coroutines): compile with -std=c++20"
+#endif
+
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +47,15 @@
 
 #include "swarm/client.hpp"
 #include "swarm/task.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm {
 
-/// The interface version a module was built for; swarm refuses others.
+/// The version of this module interface (the layout of the types below and
+/// of the other headers' classes). swarm loads only modules built for its own
+/// version and names both when it refuses one. Version 2 added
+/// ModuleDefinition::swarm_version, hooks (pushes, per-connection state) and
+/// forget_connection, and Client's pipelining, receive and push calls.
 inline constexpr int kModuleAbiVersion = 2;
 
 /// A plan action's `args`, as text: scalars as written ("123", "true",
@@ -88,29 +110,45 @@ struct ModuleHooks {
   void (*on_push)(Client& client, std::string_view message);
 };
 
-/// What `swarm_module()` returns: the module's commands.
+/// What `swarm_module()` returns: the module's commands. The first two
+/// fields keep their place in every version of the interface, so that swarm
+/// can say which version a module was built for before it refuses it.
 struct ModuleDefinition {
   int abi_version;                     // kModuleAbiVersion at build time
+  const char* swarm_version;           // SWARM_VERSION at build time
   const CommandEntry* commands;        // the commands
   std::size_t command_count;           // how many
   const ModuleHooks* hooks = nullptr;  // pushes and per-connection state, if any
+  void (*forget_connection)(std::uint64_t client_id) = nullptr;  // called on the connection's
+                                                                 // thread when it closes
 };
 
 }  // namespace swarm
 
-/// Defines `swarm_module()` for a module whose commands are the array `table`.
-#define SWARM_MODULE(table)                                                              \
-  extern "C" const swarm::ModuleDefinition* swarm_module() {                             \
-    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, table,     \
-                                                    sizeof(table) / sizeof((table)[0])}; \
-    return &definition;                                                                  \
+/// Defines `swarm_module()` for a module whose commands are the array `table`
+/// and that keeps nothing per connection.
+#define SWARM_MODULE(table) SWARM_MODULE_WITH_FORGET(table, nullptr)
+
+/// Same, for a module that keeps something per connection: swarm calls
+/// `forget(client_id)` on the connection's worker thread each time that TCP
+/// connection closes (a reconnect starts with nothing kept). Exported with
+/// default visibility, so modules may build with -fvisibility=hidden.
+#define SWARM_MODULE_WITH_FORGET(table, forget)                                                \
+  extern "C" __attribute__((visibility("default"))) const swarm::ModuleDefinition*             \
+  swarm_module() {                                                                             \
+    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, SWARM_VERSION,   \
+                                                    table, sizeof(table) / sizeof((table)[0]), \
+                                                    nullptr, forget};                          \
+    return &definition;                                                                        \
   }
 
 /// Defines `swarm_module()` for a module whose commands are the array
 /// `table` and whose ModuleHooks are `hooks` (an object, not a pointer).
-#define SWARM_MODULE_WITH_HOOKS(table, hooks)                                                      \
-  extern "C" const swarm::ModuleDefinition* swarm_module() {                                       \
-    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, table,               \
-                                                    sizeof(table) / sizeof((table)[0]), &(hooks)}; \
-    return &definition;                                                                            \
+#define SWARM_MODULE_WITH_HOOKS(table, hooks)                                                  \
+  extern "C" __attribute__((visibility("default"))) const swarm::ModuleDefinition*             \
+  swarm_module() {                                                                             \
+    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, SWARM_VERSION,   \
+                                                    table, sizeof(table) / sizeof((table)[0]), \
+                                                    &(hooks), nullptr};                        \
+    return &definition;                                                                        \
   }

@@ -9,6 +9,7 @@
 #include "plan/duration.hpp"
 #include "plan/rate.hpp"
 #include "protocol/builtin/registry.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::app {
 namespace {
@@ -202,6 +203,7 @@ ParsedOptions parse_options(int argc, char** argv) {
       "`decr 100`, `stat`, `stop`.",
       "swarm"};
   cli.get_formatter()->column_width(34);
+  cli.set_version_flag("--version", "swarm " SWARM_VERSION, "Print swarm's version and exit");
   cli.failure_message([](const CLI::App*, const CLI::Error& error) {
     return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
   });

@@ -15,16 +15,13 @@
 #include "plan/duration.hpp"
 #include "stats/command_rows.hpp"
 #include "stats/hgrm.hpp"
+#include "swarm/version.hpp"
 #include "web/html_report.hpp"
 
 namespace swarm::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-#ifndef SWARM_VERSION
-#define SWARM_VERSION "unknown"
-#endif
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

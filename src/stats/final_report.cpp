@@ -7,6 +7,7 @@
 #include "stats/report_replies.hpp"
 #include "stats/report_text.hpp"
 #include "stats/units.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::stats {
 
@@ -127,7 +128,7 @@ std::string format_final(const ReportContext& context, const Snapshot& end,
                          const Recorder* at_stop) {
   const Recorder& r = end.totals;
   const Seconds duration = end.taken - context.started;
-  std::string out = "swarm final report\n";
+  std::string out = fmt::format("swarm final report  version {}\n", kVersion);
   Line("duration").add(format_elapsed(duration)).end(out);
   append_connections(out, context, r);
   append_ended(out, r);

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "server.hpp"
+#include "swarm/version.hpp"
 
 namespace {
 
@@ -97,7 +98,9 @@ asio::awaitable<void> report_loop(const durian::Server& server, Clock::duration 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"durian-server: the demo chat server for swarm's examples"};
+  CLI::App app{"durian-server: the demo chat server for swarm's examples", "durian-server"};
+  app.set_version_flag("--version", "durian-server " SWARM_VERSION,
+                       "Print the version (swarm's) and exit");
   std::string listen = "127.0.0.1:8080";
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   double interval_s = 5;
@@ -108,7 +111,11 @@ int main(int argc, char** argv) {
   app.add_option("-i,--interval", interval_s, "Seconds between count lines; 0: never")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;  // --help, --version: 0; a bad flag: 2, as swarm
+  }
 
   const std::optional<tcp::endpoint> endpoint = parse_endpoint(listen);
   if (!endpoint) {

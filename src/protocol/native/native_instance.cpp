@@ -5,8 +5,9 @@
 
 namespace swarm::protocol {
 
-NativeInstance::NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks)
-    : actions_(std::move(actions)), hooks_(hooks) {
+NativeInstance::NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks,
+                               void (*forget)(std::uint64_t))
+    : actions_(std::move(actions)), hooks_(hooks), forget_(forget) {
   if (hooks_ != nullptr && hooks_->make_push_framer != nullptr && hooks_->on_push != nullptr) {
     framer_.reset(hooks_->make_push_framer());
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,8 +22,10 @@ class NativeInstance final : public ModuleInstance, private PushHandler {
     Command run;       // the module's coroutine
     Args args;         // the action's args, converted once
   };
-  /// `hooks` may be null (a module without them).
-  NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks);
+  /// `hooks` may be null (a module without them); `forget`: the module's
+  /// forget_connection hook, or nullptr.
+  NativeInstance(std::vector<Bound> actions, const ModuleHooks* hooks,
+                 void (*forget)(std::uint64_t) = nullptr);
 
   /// Runs the command; what it throws is a script error. How its I/O ended
   /// the engine's client knows: no wrapping here.
@@ -30,6 +33,11 @@ class NativeInstance final : public ModuleInstance, private PushHandler {
   PushHandler* push_handler() override { return framer_ ? this : nullptr; }
   std::size_t connection_state_bytes() const override {
     return hooks_ != nullptr ? hooks_->connection_state_bytes : 0;
+  }
+
+  /// Passes the closing connection on to the module's hook, if it has one.
+  void forget_connection(std::uint64_t client_id) override {
+    if (forget_ != nullptr) forget_(client_id);
   }
 
  private:
@@ -40,6 +48,7 @@ class NativeInstance final : public ModuleInstance, private PushHandler {
   std::vector<Bound> actions_;           // by plan action index
   const ModuleHooks* hooks_;             // the module's, or null
   std::unique_ptr<ReplyParser> framer_;  // frames pushes, when the module takes them
+  void (*forget_)(std::uint64_t);        // the module's forget_connection, or nullptr
 };
 
 }  // namespace swarm::protocol

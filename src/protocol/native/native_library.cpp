@@ -4,8 +4,28 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <string>
 
 namespace swarm::protocol {
+namespace {
+
+/// Why a module built for another interface is refused, naming both versions.
+std::string abi_mismatch(const std::string& path, const ModuleDefinition* definition) {
+  std::string built = "nothing (swarm_module() returned null)";
+  if (definition != nullptr) {
+    built = fmt::format("module ABI version {}", definition->abi_version);
+    // Version 1 had no swarm_version; from 2 on it is always the second field.
+    if (definition->abi_version >= 2 && definition->swarm_version != nullptr) {
+      built += fmt::format(" (swarm {})", definition->swarm_version);
+    }
+  }
+  return fmt::format(
+      "{} was built for {}, but this swarm {} loads module ABI version {}: rebuild it against "
+      "this swarm's headers",
+      path, built, kVersion, kModuleAbiVersion);
+}
+
+}  // namespace
 
 NativeLibrary::NativeLibrary(const std::string& path) {
   handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -20,11 +40,9 @@ NativeLibrary::NativeLibrary(const std::string& path) {
   }
   definition_ = entry();
   if (definition_ == nullptr || definition_->abi_version != kModuleAbiVersion) {
+    std::string message = abi_mismatch(path, definition_);  // before dlclose: it reads the module
     ::dlclose(handle_);
-    throw std::runtime_error(
-        fmt::format("{} was built for another swarm module interface "
-                    "(rebuild it against this swarm's headers)",
-                    path));
+    throw std::runtime_error(message);
   }
 }
 

@@ -47,7 +47,8 @@ std::unique_ptr<ModuleInstance> NativeModule::instantiate(const plan::Plan& plan
     if (entry == nullptr) throw std::runtime_error("unknown command '" + action.command + "'");
     actions.push_back({action.command, entry->run, to_native_args(action.args)});
   }
-  return std::make_unique<NativeInstance>(std::move(actions), definition_->hooks);
+  return std::make_unique<NativeInstance>(std::move(actions), definition_->hooks,
+                                          definition_->forget_connection);
 }
 
 CommandTable command_table(const ModuleDefinition& definition) {

@@ -14,6 +14,7 @@
 #include "problem_text.hpp"
 #include "protocol/builtin/protocol.hpp"
 #include "protocol/native/native_module.hpp"
+#include "swarm/version.hpp"
 #include "swarm/reply_parsers.hpp"
 
 namespace swarm::protocol {
@@ -72,7 +73,7 @@ Task<void> shout(Client& client, const Args& args) {
   co_await client.send_for_reply(std::string(*args.find("text")) + "!\r\n", line);
 }
 const CommandEntry kShoutCommands[] = {{"shout", shout, nullptr}};
-const ModuleDefinition kShout{kModuleAbiVersion, kShoutCommands, 1};
+const ModuleDefinition kShout{kModuleAbiVersion, kVersion, kShoutCommands, 1};
 
 /// The same with hooks: pushes start with '>' and are answered at once.
 ReplyParser* make_line_framer() {
@@ -87,7 +88,7 @@ void ack(Client& client, std::string_view message) {
   client.send_now("ack\r\n");
 }
 const ModuleHooks kShoutHooks{sizeof(int), make_line_framer, starts_with_arrow, ack};
-const ModuleDefinition kShoutWithHooks{kModuleAbiVersion, kShoutCommands, 1, &kShoutHooks};
+const ModuleDefinition kShoutWithHooks{kModuleAbiVersion, kVersion, kShoutCommands, 1, &kShoutHooks};
 
 class ModuleLoaderTest : public testing::LuaTest {};
 
