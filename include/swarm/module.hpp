@@ -125,30 +125,28 @@ struct ModuleDefinition {
 
 }  // namespace swarm
 
+/// Defines `swarm_module()` for a module whose commands are the array `table`,
+/// with `hooks` (a `const swarm::ModuleHooks*`, or nullptr) and `forget` (a
+/// `void(std::uint64_t)` function, or nullptr; see below). Exported with
+/// default visibility, so modules may build with -fvisibility=hidden.
+#define SWARM_MODULE_DEFINE(table, hooks, forget)                                  \
+  extern "C" __attribute__((visibility("default"))) const swarm::ModuleDefinition* \
+  swarm_module() {                                                                 \
+    static const swarm::ModuleDefinition definition{                               \
+        swarm::kModuleAbiVersion,           SWARM_VERSION, table,                  \
+        sizeof(table) / sizeof((table)[0]), hooks,         forget};                \
+    return &definition;                                                            \
+  }
+
 /// Defines `swarm_module()` for a module whose commands are the array `table`
 /// and that keeps nothing per connection.
-#define SWARM_MODULE(table) SWARM_MODULE_WITH_FORGET(table, nullptr)
+#define SWARM_MODULE(table) SWARM_MODULE_DEFINE(table, nullptr, nullptr)
 
 /// Same, for a module that keeps something per connection: swarm calls
 /// `forget(client_id)` on the connection's worker thread each time that TCP
-/// connection closes (a reconnect starts with nothing kept). Exported with
-/// default visibility, so modules may build with -fvisibility=hidden.
-#define SWARM_MODULE_WITH_FORGET(table, forget)                                                \
-  extern "C" __attribute__((visibility("default"))) const swarm::ModuleDefinition*             \
-  swarm_module() {                                                                             \
-    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, SWARM_VERSION,   \
-                                                    table, sizeof(table) / sizeof((table)[0]), \
-                                                    nullptr, forget};                          \
-    return &definition;                                                                        \
-  }
+/// connection closes (a reconnect starts with nothing kept).
+#define SWARM_MODULE_WITH_FORGET(table, forget) SWARM_MODULE_DEFINE(table, nullptr, forget)
 
 /// Defines `swarm_module()` for a module whose commands are the array
 /// `table` and whose ModuleHooks are `hooks` (an object, not a pointer).
-#define SWARM_MODULE_WITH_HOOKS(table, hooks)                                                  \
-  extern "C" __attribute__((visibility("default"))) const swarm::ModuleDefinition*             \
-  swarm_module() {                                                                             \
-    static const swarm::ModuleDefinition definition{swarm::kModuleAbiVersion, SWARM_VERSION,   \
-                                                    table, sizeof(table) / sizeof((table)[0]), \
-                                                    &(hooks), nullptr};                        \
-    return &definition;                                                                        \
-  }
+#define SWARM_MODULE_WITH_HOOKS(table, hooks) SWARM_MODULE_DEFINE(table, &(hooks), nullptr)

@@ -130,6 +130,27 @@ const swarm::CommandEntry commands[] = {
     {"close_connection", close_connection, no_args},
 };
 
+// What the server sends unasked: chatroom messages from the other members,
+// ">message <rid> <text>\r\n". Framed like replies (one line), and told from
+// replies by their ">": one that arrives while a reply is awaited is taken
+// out first, so the reply is never mixed up with it. swarm counts each as a
+// received message.
+swarm::ReplyParser* make_push_framer() {
+  return new swarm::protocol::CrlfParser();
+}
+
+bool is_push(swarm::Client&, std::string_view message) {
+  return message.starts_with('>');
+}
+
+void on_push(swarm::Client&, std::string_view message) {
+  if (!message.starts_with(">message ")) {
+    throw std::runtime_error("unexpected push: " + std::string(without_crlf(message)));
+  }
+}
+
+const swarm::ModuleHooks hooks{0, make_push_framer, is_push, on_push};
+
 }  // namespace
 
-SWARM_MODULE_WITH_FORGET(commands, forget_connection)
+SWARM_MODULE_DEFINE(commands, &hooks, forget_connection)
