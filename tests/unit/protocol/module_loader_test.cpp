@@ -14,8 +14,8 @@
 #include "problem_text.hpp"
 #include "protocol/builtin/protocol.hpp"
 #include "protocol/native/native_module.hpp"
-#include "swarm/version.hpp"
 #include "swarm/reply_parsers.hpp"
+#include "swarm/version.hpp"
 
 namespace swarm::protocol {
 namespace {
@@ -88,7 +88,8 @@ void ack(Client& client, std::string_view message) {
   client.send_now("ack\r\n");
 }
 const ModuleHooks kShoutHooks{sizeof(int), make_line_framer, starts_with_arrow, ack};
-const ModuleDefinition kShoutWithHooks{kModuleAbiVersion, kVersion, kShoutCommands, 1, &kShoutHooks};
+const ModuleDefinition kShoutWithHooks{kModuleAbiVersion, kVersion, kShoutCommands, 1,
+                                       &kShoutHooks};
 
 class ModuleLoaderTest : public testing::LuaTest {};
 
