@@ -15,6 +15,13 @@ namespace {
 std::size_t allocations = 0;  // operator new calls so far, in this binary
 }  // namespace
 
+// GCC 12 with -fsanitize=thread inlines these replacements and then warns
+// that the free() below does not match the operator new (it does: both are
+// these): -Wmismatched-new-delete is a false alarm here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void* operator new(std::size_t size) {
   ++allocations;
   if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
