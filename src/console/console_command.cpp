@@ -108,8 +108,8 @@ ConsoleParseResult parse_rate(std::string_view line, const std::vector<std::stri
   if (words.size() != 2) {
     if (words.size() < 2)
       return invalid("'rate' needs calls per second, e.g. 'rate 1000', or 'off'");
-    return invalid(
-        fmt::format("'rate' takes one number, got extra '{}'", rest_after(line, words[1])));
+    return invalid(fmt::format("'rate' takes one number, got extra '{}'",
+                               printable(rest_after(line, words[1]))));
   }
   std::string_view text = words[1];
   if (to_lower(text) == "off") return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, 0, {}};
@@ -117,8 +117,8 @@ ConsoleParseResult parse_rate(std::string_view line, const std::vector<std::stri
   double rate = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rate);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
-    return invalid(
-        fmt::format("'rate' needs calls per second (e.g. 1000) or 'off', got '{}'", words[1]));
+    return invalid(fmt::format("'rate' needs calls per second (e.g. 1000) or 'off', got '{}'",
+                               printable(words[1])));
   }
   return ConsoleCommand{ConsoleCommand::Kind::rate, 0, {}, rate, {}};
 }

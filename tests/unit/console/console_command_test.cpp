@@ -151,6 +151,11 @@ TEST(ConsoleCommand, EchoedWordsAreEscaped) {
             "Invalid Command: 'incr' needs a positive whole number, got '5\\xff'");
   EXPECT_EQ(error_of("stat \x7f").message,
             "Invalid Command: 'stat' takes no arguments, got '\\x7f'");
+  EXPECT_EQ(error_of("rate P\x84\x11").message,
+            "Invalid Command: 'rate' needs calls per second (e.g. 1000) or 'off', got "
+            "'P\\x84\\x11'");
+  EXPECT_EQ(error_of("rate 5 \x1b[2J").message,
+            "Invalid Command: 'rate' takes one number, got extra '\\x1b[2J'");
 }
 
 TEST(ConsoleCommand, GreetingKeepsTheOriginalWords) {
