@@ -145,6 +145,7 @@ ConsoleParseResult parse_console_command(std::string_view line) {
       {"quit", ConsoleCommand::Kind::quit},
       {"help", ConsoleCommand::Kind::help},
       {"stat", ConsoleCommand::Kind::stat},
+      {"rebalance", ConsoleCommand::Kind::rebalance},
   };
   for (const auto& [word, kind] : bare) {
     if (name != word) continue;
