@@ -141,6 +141,13 @@ HttpApi::HttpApi(RunControl& control, std::string config_json, stats::MetricsInf
   live_json_ = stats::format_live_json(control_.context(), start, record);
 }
 
+void HttpApi::reconfigure(std::string config_json, stats::MetricsInfo info,
+                          stats::AgentIdentity identity) {
+  config_json_ = std::move(config_json);
+  info_ = std::move(info);
+  identity_ = std::move(identity);
+}
+
 HttpResponse HttpApi::handle(const HttpRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") return get(request);
   return wrong_method("GET, POST");

@@ -30,6 +30,11 @@ class HttpApi final : public web::HttpHandler, public RunObserver {
   HttpApi(RunControl& control, std::string config_json, stats::MetricsInfo info,
           stats::AgentIdentity identity);
 
+  /// What /api/config, /metrics' build info and /api/snapshot's identity
+  /// say from now on (a fleet's controller learns its plan once its agents
+  /// answer).
+  void reconfigure(std::string config_json, stats::MetricsInfo info,
+                   stats::AgentIdentity identity);
   /// The server that streams the events (set once it exists).
   void attach(web::HttpServer* server) noexcept { server_ = server; }
 
