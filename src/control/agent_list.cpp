@@ -93,7 +93,7 @@ std::size_t listed_agents(const std::vector<AgentSource>& sources) {
   return sources.size();
 }
 
-asio::awaitable<Resolved> resolve_agents(const std::vector<AgentSource>& sources,
+asio::awaitable<Resolved> resolve_agents(std::vector<AgentSource> sources,
                                          std::chrono::milliseconds timeout) {
   Resolved out;
   for (const auto& source : sources) co_await resolve_one(source, timeout, out);

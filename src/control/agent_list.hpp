@@ -39,7 +39,7 @@ struct Resolved {
 
 /// Resolves every source (names through the system resolver, each within
 /// `timeout`): a host:port entry gives its first address, a dns: entry all.
-asio::awaitable<Resolved> resolve_agents(const std::vector<AgentSource>& sources,
+asio::awaitable<Resolved> resolve_agents(std::vector<AgentSource> sources,
                                          std::chrono::milliseconds timeout);
 
 /// "10.0.0.7:8412" or "[fd00::7]:8412".

@@ -46,8 +46,8 @@ void ResponseReader::finish() {
   if (complete_ || error_) return;
   // Zero bytes tell http-parser the connection ended: a body without a
   // length is complete then.
-  check(http_parser_execute(&parser_, &settings_, nullptr, 0), 0);
-  if (!complete_ && !error_) error_ = "the connection closed before the whole response";
+  http_parser_execute(&parser_, &settings_, nullptr, 0);
+  if (!complete_) error_ = "the connection closed before the whole response";
 }
 
 void ResponseReader::check(std::size_t used, std::size_t given) {
