@@ -131,7 +131,7 @@ bool write_hgrm_files(const fs::path& dir, const RunControl& control) {
                     stats::format_hgrm(row.now.intended_us)) &&
          ok;
   }
-  if (controller.context().tls) {
+  if (control.context().tls) {
     ok = write_file(dir / "@handshake.hgrm", stats::format_hgrm(totals.handshake_us)) && ok;
   }
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;

@@ -187,6 +187,9 @@ asio::awaitable<bool> FleetController::read_plan(const Agent& agent) {
     const plan::Plan plan = plan::parse_plan(config.at("plan").at("text").get<std::string>(),
                                              fmt::format("{} (agent {})", path, agent.address));
     threshold_list_ = app::collect_thresholds(plan, settings_.thresholds);
+    // The agents' TLS (their own flag) decides whether reports show handshakes.
+    const auto tls = config.at("flags").find("tls");
+    context_.tls = tls != config.at("flags").end() && tls->is_boolean() && tls->get<bool>();
   } catch (const std::exception& error) {
     fail(fmt::format("the fleet's plan, as agent {} has it: {}", agent.address, error.what()));
     co_return false;

@@ -19,7 +19,7 @@ using In = nlohmann::json;  // what is read back (key order does not matter ther
 // Every field of Recorder is written below, and read back. A field added to
 // Recorder must be added here too, or a controller would lose it: this size
 // check fails the build until then (update it with the new size).
-static_assert(sizeof(Recorder) == 576,
+static_assert(sizeof(Recorder) == 784,
               "Recorder changed: write and read the new field in snapshot_json.cpp");
 static_assert(sizeof(CommandStats) == 200,
               "CommandStats changed: write and read the new field in snapshot_json.cpp");
@@ -53,7 +53,14 @@ json command_json(const std::string& name, const CommandStats& s) {
 
 json memory_json(const MemoryUse& m) {
   return {{"connections", m.connections}, {"frames", m.frames}, {"spill", m.spill},
-          {"module", m.module},           {"index", m.index},   {"buffers", m.buffers}};
+          {"module", m.module},           {"index", m.index},   {"buffers", m.buffers},
+          {"tls", m.tls}};
+}
+
+json details_json(const std::map<std::string, ErrorDetail>& details) {
+  json out = json::array();
+  for (const auto& [kind, detail] : details) out.push_back({kind, detail.count, detail.first});
+  return out;
 }
 
 json recorder_json(const Recorder& r, const std::vector<std::string>& action_names) {
@@ -84,6 +91,10 @@ json recorder_json(const Recorder& r, const std::vector<std::string>& action_nam
           {"ended_by_console", r.ended_by_console},
           {"commands", std::move(commands)},
           {"script_errors", std::move(messages)},
+          {"tls_handshakes", r.tls_handshakes},
+          {"tls_resumed", r.tls_resumed},
+          {"handshake_time", latency_json(r.handshake_us)},
+          {"error_details", details_json(r.error_details)},
           {"memory", memory_json(r.memory)},
           {"owed_calls", r.owed_calls}};
 }
@@ -131,6 +142,7 @@ MemoryUse memory_from(const In& m) {
   out.module = m.at("module").get<std::uint64_t>();
   out.index = m.at("index").get<std::uint64_t>();
   out.buffers = m.at("buffers").get<std::uint64_t>();
+  out.tls = m.at("tls").get<std::uint64_t>();
   return out;
 }
 
@@ -153,6 +165,13 @@ void counters_from(const In& j, Recorder& r) {
   r.ended = json_parts::reasons_from(j.at("ended"));
   r.ended_by_plan = j.at("ended_by_plan").get<std::uint64_t>();
   r.ended_by_console = j.at("ended_by_console").get<std::uint64_t>();
+  r.tls_handshakes = j.at("tls_handshakes").get<std::uint64_t>();
+  r.tls_resumed = j.at("tls_resumed").get<std::uint64_t>();
+  r.handshake_us = json_parts::histogram_from(j.at("handshake_time"));
+  for (const auto& entry : j.at("error_details")) {
+    r.error_details[entry.at(0).get<std::string>()] = {entry.at(1).get<std::uint64_t>(),
+                                                       entry.at(2).get<std::string>()};
+  }
   r.memory = memory_from(j.at("memory"));
   r.owed_calls = j.at("owed_calls").get<std::uint64_t>();
 }

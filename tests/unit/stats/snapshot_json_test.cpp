@@ -54,7 +54,12 @@ Recorder every_field() {
   }
   r.script_errors["boom \xff quoted"] = 5;
   r.script_errors["other"] = 6;
-  r.memory = {1, 2, 3, 4, 5, 6};
+  r.tls_handshakes = 45;
+  r.tls_resumed = 46;
+  r.handshake_us.record_n(2500, 7);
+  r.error_details["tls_alert:unknown_ca"] = {3, "alert unknown ca"};
+  r.error_details["tls_verify"] = {2, "certificate has expired"};
+  r.memory = {1, 2, 3, 4, 5, 6, 7};
   r.owed_calls = 44;
   return r;
 }
@@ -112,6 +117,15 @@ void expect_same(const Recorder& a, const Recorder& b) {
   EXPECT_EQ(a.memory.module, b.memory.module);
   EXPECT_EQ(a.memory.index, b.memory.index);
   EXPECT_EQ(a.memory.buffers, b.memory.buffers);
+  EXPECT_EQ(a.memory.tls, b.memory.tls);
+  EXPECT_EQ(a.tls_handshakes, b.tls_handshakes);
+  EXPECT_EQ(a.tls_resumed, b.tls_resumed);
+  EXPECT_EQ(a.handshake_us, b.handshake_us);
+  ASSERT_EQ(a.error_details.size(), b.error_details.size());
+  for (const auto& [kind, detail] : a.error_details) {
+    EXPECT_EQ(b.error_details.at(kind).count, detail.count) << kind;
+    EXPECT_EQ(b.error_details.at(kind).first, detail.first) << kind;
+  }
   EXPECT_EQ(a.owed_calls, b.owed_calls);
 }
 
