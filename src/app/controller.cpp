@@ -215,8 +215,9 @@ std::string Controller::share_now(const ShareRequest& share) {
     const double before = engine_.rate();
     const std::string reply = set_rate(*share.rate);
     if (!reply.starts_with("OK")) return reply;
-    done = fmt::format("rate {} (was {})", *share.rate > 0 ? stats::format_rate(*share.rate) : "off",
-                       before > 0 ? stats::format_rate(before) : "off");
+    done =
+        fmt::format("rate {} (was {})", *share.rate > 0 ? stats::format_rate(*share.rate) : "off",
+                    before > 0 ? stats::format_rate(before) : "off");
   }
   if (share.target) {
     const std::uint64_t have = engine_.target();

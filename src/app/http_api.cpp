@@ -270,12 +270,10 @@ HttpResponse HttpApi::events() const {
 std::string HttpApi::history_event() const {
   return sse("history",
              fmt::format("{{\"intervals\":[{}],\"live\":{},\"interval_s\":{}}}", intervals_json_,
-                         live_json_,
-                         Seconds(control_.interval()).count()));
+                         live_json_, Seconds(control_.interval()).count()));
 }
 
-asio::awaitable<HttpResponse> HttpApi::command(const HttpRequest& request,
-                                               std::string_view name) {
+asio::awaitable<HttpResponse> HttpApi::command(const HttpRequest& request, std::string_view name) {
   std::string line(name);
   if (name != "stop" && name != "rebalance") {
     try {

@@ -16,8 +16,8 @@
 #include <string>
 
 #include "app/run_control.hpp"
-#include "stats/snapshot_json.hpp"
 #include "stats/metrics_text.hpp"
+#include "stats/snapshot_json.hpp"
 #include "web/http_handler.hpp"
 #include "web/http_server.hpp"
 
@@ -33,8 +33,7 @@ class HttpApi final : public web::HttpHandler, public RunObserver {
   /// What /api/config, /metrics' build info and /api/snapshot's identity
   /// say from now on (a fleet's controller learns its plan once its agents
   /// answer).
-  void reconfigure(std::string config_json, stats::MetricsInfo info,
-                   stats::AgentIdentity identity);
+  void reconfigure(std::string config_json, stats::MetricsInfo info, stats::AgentIdentity identity);
   /// The server that streams the events (set once it exists).
   void attach(web::HttpServer* server) noexcept { server_ = server; }
 
@@ -58,17 +57,17 @@ class HttpApi final : public web::HttpHandler, public RunObserver {
   const stats::Snapshot& recent_snapshot();
   std::string history_event() const;
 
-  RunControl& control_;                 // runs the commands, takes snapshots
-  std::string config_json_;             // GET /api/config
-  stats::MetricsInfo info_;             // swarm_build_info and the start time
-  stats::AgentIdentity identity_;       // who this run is (GET /api/snapshot)
-  web::HttpServer* server_ = nullptr;   // streams the events
-  std::string status_json_;             // GET /api/status: the latest interval record
-  std::string live_json_;               // the latest interval's event data
-  std::string intervals_json_;          // every interval record so far, comma-separated
-  std::string stop_reason_;             // set once the run is stopping
-  stats::Snapshot recent_;              // what /metrics and /api/snapshot last showed
-  bool have_recent_ = false;            // recent_ is set
+  RunControl& control_;                // runs the commands, takes snapshots
+  std::string config_json_;            // GET /api/config
+  stats::MetricsInfo info_;            // swarm_build_info and the start time
+  stats::AgentIdentity identity_;      // who this run is (GET /api/snapshot)
+  web::HttpServer* server_ = nullptr;  // streams the events
+  std::string status_json_;            // GET /api/status: the latest interval record
+  std::string live_json_;              // the latest interval's event data
+  std::string intervals_json_;         // every interval record so far, comma-separated
+  std::string stop_reason_;            // set once the run is stopping
+  stats::Snapshot recent_;             // what /metrics and /api/snapshot last showed
+  bool have_recent_ = false;           // recent_ is set
 };
 
 }  // namespace swarm::app

@@ -224,9 +224,9 @@ void announce(const Options& options, const engine::EngineConfig& config, const 
 
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   // Checked before anything starts: a console open to strangers is refused.
-  console::ConsoleServerOptions console_settings = console_options(
-      {options.listen, options.max_sessions, options.console_token_file,
-       options.console_idle_timeout, options.console_log});
+  console::ConsoleServerOptions console_settings =
+      console_options({options.listen, options.max_sessions, options.console_token_file,
+                       options.console_idle_timeout, options.console_log});
   const std::optional<console::AccessToken> secret = console_settings.token;  // --http's too
   const bool token = secret.has_value();
   engine::EngineConfig config = engine_config(options);

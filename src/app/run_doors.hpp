@@ -30,11 +30,11 @@ struct SetupError : std::runtime_error {
 
 /// The console's flags.
 struct ConsoleFlags {
-  std::string listen;                         // --listen: host:port
-  std::size_t max_sessions = 2;               // --max-sessions
-  std::string token_file;                     // --console-token-file (else SWARM_CONSOLE_TOKEN)
-  std::chrono::nanoseconds idle_timeout{};    // --console-idle-timeout (0: never)
-  std::string log;                            // --console-log (empty: stderr)
+  std::string listen;                       // --listen: host:port
+  std::size_t max_sessions = 2;             // --max-sessions
+  std::string token_file;                   // --console-token-file (else SWARM_CONSOLE_TOKEN)
+  std::chrono::nanoseconds idle_timeout{};  // --console-idle-timeout (0: never)
+  std::string log;                          // --console-log (empty: stderr)
 };
 
 /// `address` ("127.0.0.1:8411", "[::1]:0") as an endpoint; SetupError

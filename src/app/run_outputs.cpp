@@ -232,9 +232,9 @@ bool write_outputs(const OutputFiles& files, stats::RunConfig config, const RunC
   if (!files.report.empty() || !files.html.empty()) {
     config.ended_at = std::chrono::system_clock::now();
     const RunEnd& end = control.result();
-    stats::RunRecord record{std::move(config),   control.context(), end.end,
-                            end.at_stop,         control.intervals(), end.thresholds,
-                            end.reason,          exit_status,        control.agents()};
+    stats::RunRecord record{std::move(config), control.context(),   end.end,
+                            end.at_stop,       control.intervals(), end.thresholds,
+                            end.reason,        exit_status,         control.agents()};
     const std::string json = stats::format_json_report(record);
     if (!files.report.empty()) ok = write_file(files.report, json) && ok;
     if (!files.html.empty()) ok = write_file(files.html, web::render_html_report(json)) && ok;

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "app/run_control.hpp"
 #include "app/options.hpp"
+#include "app/run_control.hpp"
 #include "plan/plan.hpp"
 #include "stats/json_report.hpp"
 

@@ -19,8 +19,8 @@ const char* to_string(AgentState state) noexcept {
 }
 
 bool Agent::counted() const noexcept {
-  return last.has_value() && (state == AgentState::up || state == AgentState::lost ||
-                              state == AgentState::restarted);
+  return last.has_value() &&
+         (state == AgentState::up || state == AgentState::lost || state == AgentState::restarted);
 }
 
 stats::Recorder Agent::counted_totals() const {

@@ -31,19 +31,19 @@ const char* to_string(AgentState state) noexcept;
 using Clock = std::chrono::steady_clock;
 
 struct Agent {
-  std::string address;                   // "10.0.0.7:8412": its key and its name in the status
-  asio::ip::tcp::endpoint endpoint;      // where it is asked
-  AgentState state = AgentState::waiting;  // see AgentState
-  std::string note;                      // why it is lost or refused; the last problem
-  std::optional<stats::RunSnapshot> last;  // its last answer
-  Clock::time_point last_seen{};         // when that answer came
-  stats::Recorder at_interval;           // its counts at the previous status block
-  double at_interval_unix = 0;           // when at_interval was taken (its clock; 0: never)
-  int missed = 0;                        // intervals in a row without an answer
-  std::uint64_t share = 0;               // connections it was last asked to hold
-  double rate_share = 0;                 // calls per second it was last asked for
-  bool share_unsent = false;             // its last share did not reach it: send again
-  double round_trip_s = 0;               // its last answer's round trip
+  std::string address;                      // "10.0.0.7:8412": its key and its name in the status
+  asio::ip::tcp::endpoint endpoint;         // where it is asked
+  AgentState state = AgentState::waiting;   // see AgentState
+  std::string note;                         // why it is lost or refused; the last problem
+  std::optional<stats::RunSnapshot> last;   // its last answer
+  Clock::time_point last_seen{};            // when that answer came
+  stats::Recorder at_interval;              // its counts at the previous status block
+  double at_interval_unix = 0;              // when at_interval was taken (its clock; 0: never)
+  int missed = 0;                           // intervals in a row without an answer
+  std::uint64_t share = 0;                  // connections it was last asked to hold
+  double rate_share = 0;                    // calls per second it was last asked for
+  bool share_unsent = false;                // its last share did not reach it: send again
+  double round_trip_s = 0;                  // its last answer's round trip
   std::optional<stats::Recorder> baseline;  // its counts when it joined, if it had any: what
                                             // it did before the fleet's run is not the fleet's
 

@@ -25,8 +25,8 @@ struct AgentError : std::runtime_error {
 
 /// How to reach the agents.
 struct AgentAccess {
-  std::string token;                          // Authorization: Bearer (empty: none)
-  std::chrono::milliseconds timeout{5000};    // per call
+  std::string token;                        // Authorization: Bearer (empty: none)
+  std::chrono::milliseconds timeout{5000};  // per call
 };
 
 /// An agent's answer to a command.
@@ -47,8 +47,7 @@ struct AgentShare {
 asio::awaitable<stats::RunSnapshot> fetch_snapshot(asio::ip::tcp::endpoint agent,
                                                    const AgentAccess& access);
 /// Its configuration as the report writes it (JSON text).
-asio::awaitable<std::string> fetch_config(asio::ip::tcp::endpoint agent,
-                                          const AgentAccess& access);
+asio::awaitable<std::string> fetch_config(asio::ip::tcp::endpoint agent, const AgentAccess& access);
 asio::awaitable<AgentReply> send_share(asio::ip::tcp::endpoint agent, const AgentAccess& access,
                                        AgentShare share);
 asio::awaitable<AgentReply> send_stop(asio::ip::tcp::endpoint agent, const AgentAccess& access);

@@ -28,8 +28,8 @@ AgentSource parse_entry(std::string_view entry) {
     source.host = std::move(host);
     source.port = port;
   } catch (const std::exception& error) {
-    throw std::invalid_argument(fmt::format("--agents: '{}{}': {}",
-                                            source.every_address ? kDns : "", entry, error.what()));
+    throw std::invalid_argument(
+        fmt::format("--agents: '{}{}': {}", source.every_address ? kDns : "", entry, error.what()));
   }
   return source;
 }

@@ -15,8 +15,8 @@ namespace swarm::control {
 
 /// One entry of --agents.
 struct AgentSource {
-  std::string host;        // a name or an address literal (without brackets)
-  std::uint16_t port = 0;  // the agents' --http port
+  std::string host;            // a name or an address literal (without brackets)
+  std::uint16_t port = 0;      // the agents' --http port
   bool every_address = false;  // dns:NAME:PORT: one agent per address of the name
 
   /// As written: "10.0.0.7:8412", "[::1]:8412", "dns:swarm-agents:8412".

@@ -39,7 +39,7 @@ class TurnLock {
  private:
   void release();
 
-  bool held_ = false;                                    // someone's turn now
+  bool held_ = false;                                      // someone's turn now
   std::deque<std::shared_ptr<asio::steady_timer>> queue_;  // waiting, first first
 };
 

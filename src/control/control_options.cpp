@@ -70,8 +70,7 @@ void add_load_flags(CLI::App& cli, ControlOptions& o) {
       ->check(CLI::Validator(
           [](const std::string& text) {
             const auto d = plan::parse_duration(text);
-            return d && *d >= std::chrono::milliseconds(100) ? std::string()
-                                                             : "at least 100ms";
+            return d && *d >= std::chrono::milliseconds(100) ? std::string() : "at least 100ms";
           },
           "DURATION"));
 }

@@ -14,22 +14,22 @@
 namespace swarm::control {
 
 struct ControlOptions {
-  std::string agents;                   // --agents: host:port,... or dns:NAME:PORT
-  std::size_t expect_agents = 0;        // --expect-agents: wait for this many (0: the list's)
+  std::string agents;             // --agents: host:port,... or dns:NAME:PORT
+  std::size_t expect_agents = 0;  // --expect-agents: wait for this many (0: the list's)
   std::chrono::nanoseconds expect_timeout{std::chrono::minutes(10)};  // then give up; 0 = never
-  std::uint64_t connections = 0;        // --connections: the fleet's, opened together at start
-  std::optional<double> rate;           // --rate: the fleet's calls per second (unset: the plan's)
-  std::optional<std::chrono::nanoseconds> duration;            // stop after this long
-  std::chrono::nanoseconds interval{std::chrono::seconds(5)};  // status and pull period
+  std::uint64_t connections = 0;  // --connections: the fleet's, opened together at start
+  std::optional<double> rate;     // --rate: the fleet's calls per second (unset: the plan's)
+  std::optional<std::chrono::nanoseconds> duration;                 // stop after this long
+  std::chrono::nanoseconds interval{std::chrono::seconds(5)};       // status and pull period
   std::chrono::nanoseconds agent_timeout{std::chrono::seconds(5)};  // longest answer awaited
   std::chrono::nanoseconds start_delay{std::chrono::seconds(1)};    // start instant from now
-  bool keep_agents = false;             // --keep-agents: leave them running (at 0) at the end
-  std::string agent_token_file;         // the agents' token (else the console's)
-  std::string listen = "127.0.0.1:8411";                       // console address
-  std::size_t max_sessions = 2;                                // console sessions at once
-  std::string console_token_file;                              // the console's token file
+  bool keep_agents = false;               // --keep-agents: leave them running (at 0) at the end
+  std::string agent_token_file;           // the agents' token (else the console's)
+  std::string listen = "127.0.0.1:8411";  // console address
+  std::size_t max_sessions = 2;           // console sessions at once
+  std::string console_token_file;         // the console's token file
   std::chrono::nanoseconds console_idle_timeout{std::chrono::minutes(5)};  // 0 = never
-  std::string console_log;                                     // empty = stderr
+  std::string console_log;                                                 // empty = stderr
   std::string http;                     // --http: dashboard, metrics, API; empty = off
   std::string report;                   // --report FILE.json
   std::string html;                     // --html FILE.html

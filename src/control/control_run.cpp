@@ -99,14 +99,16 @@ void take_plan(stats::RunConfig& config, const std::string& agent_config_json) {
 void announce(const ControlOptions& options, const FleetSettings& settings,
               const console::ConsoleServer& console, const app::HttpEndpoint* http, bool token) {
   std::string sources;
-  for (const auto& source : settings.sources) sources += (sources.empty() ? "" : ", ") + source.text();
+  for (const auto& source : settings.sources)
+    sources += (sources.empty() ? "" : ", ") + source.text();
   std::printf("swarm control: agents %s; waiting for %zu, then %llu connections in all\n",
               sources.c_str(), settings.expect,
               static_cast<unsigned long long>(options.connections));
-  std::printf("swarm control: console on %s (%stry `incr 100`, `stat`, `rate 1000`, "
-              "`rebalance`, `stop`)\n",
-              console::to_string(console.local_endpoint()).c_str(),
-              token ? "`auth TOKEN` first, then " : "");
+  std::printf(
+      "swarm control: console on %s (%stry `incr 100`, `stat`, `rate 1000`, "
+      "`rebalance`, `stop`)\n",
+      console::to_string(console.local_endpoint()).c_str(),
+      token ? "`auth TOKEN` first, then " : "");
   if (http != nullptr) {
     std::printf("swarm control: dashboard on http://%s/ (metrics /metrics, API /api/status)\n",
                 console::to_string(http->server.local_endpoint()).c_str());
@@ -146,11 +148,11 @@ int run_fleet(const ControlOptions& options) {
     take_plan(config, agent_config);
     identity.digest = config.digest;
     if (http) {
-      http->api.reconfigure(stats::format_config_json(config),
-                            {app::swarm_version(), config.protocol,
-                             std::chrono::duration<double>(config.started_at.time_since_epoch())
-                                 .count()},
-                            identity);
+      http->api.reconfigure(
+          stats::format_config_json(config),
+          {app::swarm_version(), config.protocol,
+           std::chrono::duration<double>(config.started_at.time_since_epoch()).count()},
+          identity);
     }
   });
   io.run();

@@ -108,9 +108,10 @@ std::vector<std::string> Fleet::answered(Agent& agent, stats::RunSnapshot snapsh
       old.note = fmt::format("restarted as run {}", snapshot.agent.run_id);
       retired_.push_back(std::move(old));
     }
-    news.push_back(fmt::format("agent {} restarted (run {} is now {}): the old run's counts are "
-                               "kept",
-                               agent.address, agent.last->agent.run_id, snapshot.agent.run_id));
+    news.push_back(
+        fmt::format("agent {} restarted (run {} is now {}): the old run's counts are "
+                    "kept",
+                    agent.address, agent.last->agent.run_id, snapshot.agent.run_id));
     if (agent.member()) changed_ = true;
     const std::string address = agent.address;
     const asio::ip::tcp::endpoint endpoint = agent.endpoint;

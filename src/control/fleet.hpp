@@ -42,8 +42,8 @@ class Fleet {
 
   /// `agent` answered with `snapshot` after `round_trip_s`. Returns what the
   /// user should read about it (joined, restarted, back, refused), if anything.
-  std::vector<std::string> answered(Agent& agent, stats::RunSnapshot snapshot,
-                                    double round_trip_s, Clock::time_point now);
+  std::vector<std::string> answered(Agent& agent, stats::RunSnapshot snapshot, double round_trip_s,
+                                    Clock::time_point now);
   /// `agent` did not answer, because of `why`; `count`: as its answer of
   /// an interval (kMissesToLose of them in a row make it lost), not an
   /// extra question (`stat`). Returns what the user should read (lost).

@@ -30,17 +30,17 @@ namespace swarm::control {
 
 /// How the fleet runs.
 struct FleetSettings {
-  std::vector<AgentSource> sources;               // --agents
-  std::size_t expect = 1;                         // agents to wait for before the start
-  std::chrono::nanoseconds expect_timeout{};      // then give up (0: never)
-  std::uint64_t connections = 0;                  // --connections, the fleet's
-  std::optional<double> rate;                     // --rate, the fleet's (unset: the plan's)
+  std::vector<AgentSource> sources;                  // --agents
+  std::size_t expect = 1;                            // agents to wait for before the start
+  std::chrono::nanoseconds expect_timeout{};         // then give up (0: never)
+  std::uint64_t connections = 0;                     // --connections, the fleet's
+  std::optional<double> rate;                        // --rate, the fleet's (unset: the plan's)
   std::optional<std::chrono::nanoseconds> duration;  // stop after this long
-  std::chrono::nanoseconds interval{};            // status and pull period
-  std::chrono::nanoseconds start_delay{};         // the start instant is this far ahead
-  bool keep_agents = false;                       // leave them running at the end
-  AgentAccess access;                             // token and per-call timeout
-  std::vector<std::string> thresholds;            // --threshold flags
+  std::chrono::nanoseconds interval{};               // status and pull period
+  std::chrono::nanoseconds start_delay{};            // the start instant is this far ahead
+  bool keep_agents = false;                          // leave them running at the end
+  AgentAccess access;                                // token and per-call timeout
+  std::vector<std::string> thresholds;               // --threshold flags
 };
 
 /// Told once the agents are gathered and checked: the plan's text, module
@@ -117,25 +117,25 @@ class FleetController final : public app::RunControl {
   void print(const std::string& text);
   void tell(const std::vector<std::string>& news);
 
-  asio::io_context& io_;                       // the control thread's loop
-  FleetSettings settings_;                     // how the fleet runs
-  std::FILE* out_;                             // where status goes (stdout)
-  Fleet fleet_;                                // the agents
-  stats::ReportContext context_;               // names, start, target, rate history
+  asio::io_context& io_;                           // the control thread's loop
+  FleetSettings settings_;                         // how the fleet runs
+  std::FILE* out_;                                 // where status goes (stdout)
+  Fleet fleet_;                                    // the agents
+  stats::ReportContext context_;                   // names, start, target, rate history
   std::optional<app::ThresholdWatch> thresholds_;  // once the plan is known
-  stats::Snapshot latest_;                     // the fleet merged, as of the last answers
-  stats::Snapshot previous_;                   // at the last status block
-  std::vector<stats::IntervalRecord> intervals_;  // one per status block
-  app::RunEnd result_;                         // filled at the end
-  app::RunObserver* observer_ = nullptr;       // the HTTP endpoint's feed
-  console::ConsoleServer* console_ = nullptr;  // closed at the end
-  asio::steady_timer tick_;                    // the next interval
-  asio::steady_timer duration_timer_;          // end of --duration
-  asio::signal_set signals_;                   // SIGINT, SIGTERM, SIGHUP
-  TurnLock turns_;                             // commands that move shares, one at a time
+  stats::Snapshot latest_;                         // the fleet merged, as of the last answers
+  stats::Snapshot previous_;                       // at the last status block
+  std::vector<stats::IntervalRecord> intervals_;   // one per status block
+  app::RunEnd result_;                             // filled at the end
+  app::RunObserver* observer_ = nullptr;           // the HTTP endpoint's feed
+  console::ConsoleServer* console_ = nullptr;      // closed at the end
+  asio::steady_timer tick_;                        // the next interval
+  asio::steady_timer duration_timer_;              // end of --duration
+  asio::signal_set signals_;                       // SIGINT, SIGTERM, SIGHUP
+  TurnLock turns_;                                 // commands that move shares, one at a time
   std::function<std::string(const std::string&)> html_writer_;  // stat html FILE
-  OnGathered on_gathered_;                     // told once the agents are checked
-  std::vector<app::SourcedThreshold> threshold_list_;  // the plan's and --threshold's
+  OnGathered on_gathered_;                                      // told once the agents are checked
+  std::vector<app::SourcedThreshold> threshold_list_;           // the plan's and --threshold's
   std::vector<std::string> resolve_problems_;  // what the last resolution could not find
   std::optional<std::string> setup_failure_;   // the run could not start
   std::uint64_t target_ = 0;                   // the fleet's connections asked for

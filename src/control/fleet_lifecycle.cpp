@@ -91,8 +91,8 @@ asio::awaitable<void> FleetController::intervals() {
     co_await poll();
     if (stopping_) co_return;
     if (fleet_.take_membership_change()) {
-      print("swarm control: " + co_await set_target(target_, "rebalance (an agent joined or left)") +
-            "\n");
+      print("swarm control: " +
+            co_await set_target(target_, "rebalance (an agent joined or left)") + "\n");
     } else {
       co_await resend_unsent();
     }
@@ -102,7 +102,8 @@ asio::awaitable<void> FleetController::intervals() {
 }
 
 asio::awaitable<void> FleetController::poll() {
-  const Resolved resolved = co_await resolve_agents(settings_.sources, millis(settings_.access.timeout));
+  const Resolved resolved =
+      co_await resolve_agents(settings_.sources, millis(settings_.access.timeout));
   if (resolved.problems != resolve_problems_) {
     for (const auto& problem : resolved.problems) print("swarm control: " + problem + "\n");
     resolve_problems_ = resolved.problems;
@@ -162,8 +163,10 @@ asio::awaitable<bool> FleetController::check_plans() {
         groups += fmt::format(" {} (host {})", agent->address, agent->last->agent.host);
       }
     }
-    fail("the agents do not run the same plan and module (plan text + module bytes, by "
-         "digest):" + groups + "\n  give every agent the same --script and --protocol-dir");
+    fail(
+        "the agents do not run the same plan and module (plan text + module bytes, by "
+        "digest):" +
+        groups + "\n  give every agent the same --script and --protocol-dir");
     co_return false;
   }
   fleet_.admit(by_digest.begin()->first);
@@ -215,9 +218,10 @@ asio::awaitable<void> FleetController::begin() {
   const auto members = fleet_.members();
   for (const Agent* agent : members) {
     if (agent->last->target > 0) {
-      print(fmt::format("swarm control: agent {} holds {} connections of its own (its "
-                        "--connections?): it now takes the fleet's share instead\n",
-                        agent->address, agent->last->target));
+      print(
+          fmt::format("swarm control: agent {} holds {} connections of its own (its "
+                      "--connections?): it now takes the fleet's share instead\n",
+                      agent->address, agent->last->target));
     }
   }
   print(fmt::format(
@@ -226,12 +230,13 @@ asio::awaitable<void> FleetController::begin() {
       members.size(), fleet_.digest(), target_,
       rate_ > 0 ? fmt::format(" at {}/s in all", stats::format_rate(rate_)) : "",
       std::chrono::time_point_cast<std::chrono::seconds>(at_wall),
-      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           at_wall.time_since_epoch()).count() % 1000),
+      static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(at_wall.time_since_epoch())
+              .count() %
+          1000),
       Seconds(settings_.start_delay).count()));
   const TurnLock::Turn turn = co_await turns_.take();
-  const std::string report =
-      co_await push_shares(Seconds(at_wall.time_since_epoch()).count());
+  const std::string report = co_await push_shares(Seconds(at_wall.time_since_epoch()).count());
   std::vector<std::uint64_t> parts;
   for (const Agent* agent : members) parts.push_back(agent->share);
   std::string shares;
@@ -245,7 +250,8 @@ void FleetController::status_block() {
   merge_now();
   thresholds_->offer_baseline(latest_);
   std::string text = stats::format_status(context_, latest_, previous_);
-  if (!thresholds_->empty()) text += stats::format_threshold_status(thresholds_->judge_live(latest_));
+  if (!thresholds_->empty())
+    text += stats::format_threshold_status(thresholds_->judge_live(latest_));
   print(text + format_fleet(fleet_, settings_.expect, Clock::now()) + "\n");
   stats::IntervalRecord record = stats::interval_record(context_, latest_, previous_);
   if (observer_ != nullptr) observer_->on_interval(latest_, record);
@@ -257,10 +263,11 @@ void FleetController::status_block() {
   }
   if (thresholds_->has_abort()) {
     if (auto failed = thresholds_->check_abort(latest_)) {
-      print(fmt::format("swarm control: threshold failed: {} ({}, judged over {:.1f}s; {}): "
-                        "aborting\n",
-                        failed->threshold.expression, failed->result.shown,
-                        failed->judged_seconds, failed->source));
+      print(
+          fmt::format("swarm control: threshold failed: {} ({}, judged over {:.1f}s; {}): "
+                      "aborting\n",
+                      failed->threshold.expression, failed->result.shown, failed->judged_seconds,
+                      failed->source));
       shutdown(fmt::format("threshold failed: {}", failed->threshold.expression));
     }
   }

@@ -31,7 +31,8 @@ std::vector<double> split_rate(double per_second, std::size_t count) {
   const bool whole = per_second == std::floor(per_second) && per_second < 1e15;
   if (whole && per_second >= static_cast<double>(count)) {
     const auto total = static_cast<std::uint64_t>(per_second);
-    for (std::size_t i = 0; i < count; ++i) parts[i] = static_cast<double>(share_of(total, i, count));
+    for (std::size_t i = 0; i < count; ++i)
+      parts[i] = static_cast<double>(share_of(total, i, count));
     return parts;
   }
   for (double& part : parts) part = per_second / static_cast<double>(count);

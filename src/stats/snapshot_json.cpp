@@ -52,8 +52,12 @@ json command_json(const std::string& name, const CommandStats& s) {
 }
 
 json memory_json(const MemoryUse& m) {
-  return {{"connections", m.connections}, {"frames", m.frames}, {"spill", m.spill},
-          {"module", m.module},           {"index", m.index},   {"buffers", m.buffers},
+  return {{"connections", m.connections},
+          {"frames", m.frames},
+          {"spill", m.spill},
+          {"module", m.module},
+          {"index", m.index},
+          {"buffers", m.buffers},
           {"tls", m.tls}};
 }
 

@@ -88,8 +88,8 @@ int ResponseReader::on_headers_complete(http_parser* parser) {
   r.store_header();
   r.reply_.status = static_cast<int>(parser->status_code);
   if (parser->content_length != ULLONG_MAX && parser->content_length > r.max_body_) {
-    r.error_ = fmt::format("response body of {} bytes, over the {} taken",
-                           parser->content_length, r.max_body_);
+    r.error_ = fmt::format("response body of {} bytes, over the {} taken", parser->content_length,
+                           r.max_body_);
     return 1;
   }
   return 0;

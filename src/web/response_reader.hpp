@@ -54,15 +54,15 @@ class ResponseReader {
   void store_header();
   void check(std::size_t used, std::size_t given);
 
-  std::size_t max_body_;               // the longest body taken
-  http_parser parser_;                 // the parser's state
-  http_parser_settings settings_;      // its callbacks
-  HttpReply reply_;                    // being parsed
-  std::string field_;                  // the header name being read
-  std::string value_;                  // its value
-  bool in_value_ = false;              // the last callback was a value
-  bool complete_ = false;              // reply_ is whole
-  std::optional<std::string> error_;   // the stream is broken
+  std::size_t max_body_;              // the longest body taken
+  http_parser parser_;                // the parser's state
+  http_parser_settings settings_;     // its callbacks
+  HttpReply reply_;                   // being parsed
+  std::string field_;                 // the header name being read
+  std::string value_;                 // its value
+  bool in_value_ = false;             // the last callback was a value
+  bool complete_ = false;             // reply_ is whole
+  std::optional<std::string> error_;  // the stream is broken
 };
 
 }  // namespace swarm::web

@@ -69,8 +69,7 @@ TEST_F(FleetTest, LosesAnAgentAfterThreeMissesKeepingItsCounts) {
   EXPECT_FALSE(fleet.take_membership_change());
   const auto news = fleet.missed(agent(1), "connect: Connection refused");
   ASSERT_EQ(news.size(), 1u);
-  EXPECT_NE(news[0].find("agent 127.0.0.3:8412 lost: no answer for 3 intervals"),
-            std::string::npos)
+  EXPECT_NE(news[0].find("agent 127.0.0.3:8412 lost: no answer for 3 intervals"), std::string::npos)
       << news[0];
   EXPECT_NE(news[0].find("its 50 open connections are no longer counted"), std::string::npos);
   EXPECT_EQ(agent(1).state, AgentState::lost);

@@ -26,9 +26,10 @@ HttpReply read_all(const std::string& stream, std::size_t chunk, bool close = fa
 
 TEST(ResponseReader, ReadsALengthResponseCutAnywhere) {
   const std::string body = R"({"ok": true, "reply": "OK"})";
-  const std::string stream = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-A: 1\r\n"
-                             "x-a: 2\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n" + body + "TRAILING";
+  const std::string stream =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-A: 1\r\n"
+      "x-a: 2\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body + "TRAILING";
   for (std::size_t chunk : {1, 2, 3, 5, 7, 16, 100, 100000}) {
     const HttpReply reply = read_all(stream, chunk);
     EXPECT_EQ(reply.status, 200);
