@@ -160,16 +160,6 @@ std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
   return text;
 }
 
-/// What thresholds call each row: its plan command (`command` for every
-/// redis `command ZADD`-style row, as thresholds are checked against the
-/// plan), then the hook rows by their names.
-std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows) {
-  for (std::size_t i = 0; i < plan.actions.size() && i < rows.size(); ++i) {
-    rows[i] = plan.actions[i].command;
-  }
-  return rows;
-}
-
 stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module,
                                     const engine::TlsConfig& tls) {
   stats::ReportContext context;

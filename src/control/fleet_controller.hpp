@@ -136,6 +136,7 @@ class FleetController final : public app::RunControl {
   std::function<std::string(const std::string&)> html_writer_;  // stat html FILE
   OnGathered on_gathered_;                                      // told once the agents are checked
   std::vector<app::SourcedThreshold> threshold_list_;           // the plan's and --threshold's
+  std::vector<std::string> threshold_rows_;    // what thresholds call each report row
   std::vector<std::string> resolve_problems_;  // what the last resolution could not find
   std::optional<std::string> setup_failure_;   // the run could not start
   std::uint64_t target_ = 0;                   // the fleet's connections asked for

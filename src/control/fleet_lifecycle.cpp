@@ -190,6 +190,7 @@ asio::awaitable<bool> FleetController::read_plan(const Agent& agent) {
     const plan::Plan plan = plan::parse_plan(config.at("plan").at("text").get<std::string>(),
                                              fmt::format("{} (agent {})", path, agent.address));
     threshold_list_ = app::collect_thresholds(plan, settings_.thresholds);
+    threshold_rows_ = app::threshold_names(plan, agent.last->action_names);
     // The agents' TLS (their own flag) decides whether reports show handshakes.
     const auto tls = config.at("flags").find("tls");
     context_.tls = tls != config.at("flags").end() && tls->is_boolean() && tls->get<bool>();
@@ -210,7 +211,7 @@ asio::awaitable<void> FleetController::begin() {
   previous_ = {};
   previous_.taken = context_.started;
   context_.rate.set(context_.started, rate_);
-  thresholds_.emplace(std::move(threshold_list_), context_.action_names, context_.started);
+  thresholds_.emplace(std::move(threshold_list_), threshold_rows_, context_.started);
   target_ = settings_.connections;
   context_.target = static_cast<std::int64_t>(target_);
   started_ = true;

@@ -19,9 +19,9 @@ using In = nlohmann::json;  // what is read back (key order does not matter ther
 // Every field of Recorder is written below, and read back. A field added to
 // Recorder must be added here too, or a controller would lose it: this size
 // check fails the build until then (update it with the new size).
-static_assert(sizeof(Recorder) == 784,
+static_assert(sizeof(Recorder) == 904,
               "Recorder changed: write and read the new field in snapshot_json.cpp");
-static_assert(sizeof(CommandStats) == 200,
+static_assert(sizeof(CommandStats) == 248,
               "CommandStats changed: write and read the new field in snapshot_json.cpp");
 
 /// The command of each entry of ActionStats::commands(), in their order.
@@ -32,6 +32,21 @@ std::vector<std::string> command_names(const std::vector<std::string>& action_na
     if (actions.owns(i)) names[actions.command_of(i)] = action_names[i];
   }
   return names;
+}
+
+json kinds_json(const ReplyKinds& kinds) {
+  json out = json::array();
+  for (const auto& [kind, count] : kinds.all()) out.push_back({kind, count.times, count.error});
+  return out;
+}
+
+json received_json(const ReceivedStats& r) {
+  json topics = json::array();
+  for (const auto& [topic, count] : r.by_topic) topics.push_back({topic, count});
+  return {{"messages", r.messages},
+          {"by_topic", std::move(topics)},
+          {"other_topics", r.other_topics},
+          {"latency", latency_json(r.latency_us)}};
 }
 
 json command_json(const std::string& name, const CommandStats& s) {
@@ -48,7 +63,8 @@ json command_json(const std::string& name, const CommandStats& s) {
           {"bytes_out", s.bytes_out},
           {"scheduled", s.scheduled},
           {"latency", latency_json(s.latency_us)},
-          {"intended_latency", latency_json(s.intended_us)}};
+          {"intended_latency", latency_json(s.intended_us)},
+          {"reply_kinds", kinds_json(s.reply_kinds)}};
 }
 
 json memory_json(const MemoryUse& m) {
@@ -99,6 +115,7 @@ json recorder_json(const Recorder& r, const std::vector<std::string>& action_nam
           {"tls_resumed", r.tls_resumed},
           {"handshake_time", latency_json(r.handshake_us)},
           {"error_details", details_json(r.error_details)},
+          {"received", received_json(r.received)},
           {"memory", memory_json(r.memory)},
           {"owed_calls", r.owed_calls}};
 }
@@ -118,6 +135,10 @@ CommandStats command_from(const In& c) {
   s.scheduled = c.at("scheduled").get<std::uint64_t>();
   s.latency_us = json_parts::histogram_from(c.at("latency"));
   s.intended_us = json_parts::histogram_from(c.at("intended_latency"));
+  for (const auto& kind : c.at("reply_kinds")) {
+    s.reply_kinds.add(kind.at(0).get<std::string>(), kind.at(2).get<bool>(),
+                      kind.at(1).get<std::uint64_t>());
+  }
   return s;
 }
 
@@ -136,6 +157,17 @@ void actions_from(const In& commands, const std::vector<std::string>& action_nam
     }
     r.actions.command(i) = command_from(commands[i]);
   }
+}
+
+ReceivedStats received_from(const In& j) {
+  ReceivedStats r;
+  r.messages = j.at("messages").get<std::uint64_t>();
+  for (const auto& topic : j.at("by_topic")) {
+    r.by_topic[topic.at(0).get<std::string>()] = topic.at(1).get<std::uint64_t>();
+  }
+  r.other_topics = j.at("other_topics").get<std::uint64_t>();
+  r.latency_us = json_parts::histogram_from(j.at("latency"));
+  return r;
 }
 
 MemoryUse memory_from(const In& m) {
@@ -176,6 +208,7 @@ void counters_from(const In& j, Recorder& r) {
     r.error_details[entry.at(0).get<std::string>()] = {entry.at(1).get<std::uint64_t>(),
                                                        entry.at(2).get<std::string>()};
   }
+  r.received = received_from(j.at("received"));
   r.memory = memory_from(j.at("memory"));
   r.owed_calls = j.at("owed_calls").get<std::uint64_t>();
 }

@@ -51,6 +51,8 @@ Recorder every_field() {
     c.scheduled = 1100 + i;
     c.latency_us.record_n(1234 + i, 5);
     c.intended_us.record_n(4321 + i, 6);
+    c.reply_kinds.add("-WRONGTYPE", true, 3 + i);
+    c.reply_kinds.add("hit", false, 9);
   }
   r.script_errors["boom \xff quoted"] = 5;
   r.script_errors["other"] = 6;
@@ -59,6 +61,11 @@ Recorder every_field() {
   r.handshake_us.record_n(2500, 7);
   r.error_details["tls_alert:unknown_ca"] = {3, "alert unknown ca"};
   r.error_details["tls_verify"] = {2, "certificate has expired"};
+  r.received.messages = 47;
+  r.received.by_topic["news"] = 40;
+  r.received.by_topic["chat"] = 5;
+  r.received.other_topics = 2;
+  r.received.latency_us.record_n(777, 40);
   r.memory = {1, 2, 3, 4, 5, 6, 7};
   r.owed_calls = 44;
   return r;
@@ -78,6 +85,11 @@ void expect_same(const CommandStats& a, const CommandStats& b) {
   EXPECT_EQ(a.scheduled, b.scheduled);
   EXPECT_EQ(a.latency_us, b.latency_us);
   EXPECT_EQ(a.intended_us, b.intended_us);
+  ASSERT_EQ(a.reply_kinds.all().size(), b.reply_kinds.all().size());
+  for (const auto& [kind, count] : a.reply_kinds.all()) {
+    EXPECT_EQ(b.reply_kinds.all().at(kind).times, count.times) << kind;
+    EXPECT_EQ(b.reply_kinds.all().at(kind).error, count.error) << kind;
+  }
 }
 
 void expect_same(const Recorder& a, const Recorder& b) {
@@ -119,6 +131,10 @@ void expect_same(const Recorder& a, const Recorder& b) {
   EXPECT_EQ(a.memory.buffers, b.memory.buffers);
   EXPECT_EQ(a.memory.tls, b.memory.tls);
   EXPECT_EQ(a.tls_handshakes, b.tls_handshakes);
+  EXPECT_EQ(a.received.messages, b.received.messages);
+  EXPECT_EQ(a.received.by_topic, b.received.by_topic);
+  EXPECT_EQ(a.received.other_topics, b.received.other_topics);
+  EXPECT_EQ(a.received.latency_us, b.received.latency_us);
   EXPECT_EQ(a.tls_resumed, b.tls_resumed);
   EXPECT_EQ(a.handshake_us, b.handshake_us);
   ASSERT_EQ(a.error_details.size(), b.error_details.size());
