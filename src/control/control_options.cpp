@@ -28,7 +28,7 @@ void add_fleet_flags(CLI::App& cli, ControlOptions& o) {
       ->type_name("LIST");
   cli.add_option("--expect-agents", o.expect_agents,
                  "Hold the start (--connections, rate) until this many agents answer "
-                 "(default: the list's count, 1 for dns:)")
+                 "(default: one per --agents entry)")
       ->check(app::whole_number(1, 100000))
       ->type_name("K");
   add_duration(cli, "--expect-timeout", o.expect_timeout,
@@ -64,7 +64,7 @@ void add_load_flags(CLI::App& cli, ControlOptions& o) {
               return std::string("expected calls per second, e.g. 1000");
             }
           },
-          "R"));
+          ""));
   add_duration(cli, "--interval", o.interval,
                "Status period, and how often the agents are asked (default 5s)")
       ->check(CLI::Validator(
