@@ -116,6 +116,29 @@ void announce(const ControlOptions& options, const FleetSettings& settings,
   std::fflush(stdout);
 }
 
+/// What the fleet's run records (and --http serves as /api/config): the
+/// controller's flags and host now, the plan and module once an agent tells.
+stats::RunConfig fleet_config(const ControlOptions& options) {
+  stats::RunConfig config;
+  config.argv = options.argv;
+  config.flags = flags_of(options);
+  app::describe_host(config);
+  return config;
+}
+
+/// Once the agents are checked: the plan, module and digest into the
+/// report's configuration and into what --http serves.
+void on_gathered(const std::string& agent_config, stats::RunConfig& config,
+                 stats::AgentIdentity& identity, app::HttpEndpoint* http) {
+  take_plan(config, agent_config);
+  identity.digest = config.digest;
+  if (http == nullptr) return;
+  const double started =
+      std::chrono::duration<double>(config.started_at.time_since_epoch()).count();
+  http->api.reconfigure(stats::format_config_json(config),
+                        {app::swarm_version(), config.protocol, started}, identity);
+}
+
 int run_fleet(const ControlOptions& options) {
   const app::OutputFiles files{options.report, options.html, options.hdr_dir};
   try {
@@ -128,10 +151,7 @@ int run_fleet(const ControlOptions& options) {
                             options.console_idle_timeout, options.console_log});
   const std::optional<console::AccessToken> secret = console_settings.token;
   const FleetSettings settings = fleet_settings(options, agent_token(options, secret));
-  stats::RunConfig config;
-  config.argv = options.argv;
-  config.flags = flags_of(options);
-  app::describe_host(config);
+  stats::RunConfig config = fleet_config(options);
   asio::io_context io(1);
   FleetController fleet(io, settings, stdout);
   console::ConsoleServer console(io, app::listen_endpoint("--listen", options.listen), fleet,
@@ -145,15 +165,7 @@ int run_fleet(const ControlOptions& options) {
   if (http) http->server.start();
   announce(options, settings, console, http.get(), secret.has_value());
   fleet.start(&console, [&](const std::string& agent_config) {
-    take_plan(config, agent_config);
-    identity.digest = config.digest;
-    if (http) {
-      http->api.reconfigure(
-          stats::format_config_json(config),
-          {app::swarm_version(), config.protocol,
-           std::chrono::duration<double>(config.started_at.time_since_epoch()).count()},
-          identity);
-    }
+    on_gathered(agent_config, config, identity, http.get());
   });
   io.run();
   if (fleet.setup_failure()) {

@@ -98,6 +98,7 @@ class FleetController final : public app::RunControl {
   asio::awaitable<bool> read_plan(const Agent& agent);
   void fail(std::string why);
   asio::awaitable<void> begin();
+  void announce_start(std::chrono::system_clock::time_point at);
   asio::awaitable<void> poll();
   asio::awaitable<void> pull_all(std::vector<Agent*> agents, bool interval = true);
   asio::awaitable<void> pull(Agent& agent, bool interval);

@@ -205,8 +205,7 @@ asio::awaitable<bool> FleetController::read_plan(const Agent& agent) {
 }
 
 asio::awaitable<void> FleetController::begin() {
-  const auto now_wall = std::chrono::system_clock::now();
-  const auto at_wall = now_wall + settings_.start_delay;
+  const auto at_wall = std::chrono::system_clock::now() + settings_.start_delay;
   context_.started = Clock::now() + settings_.start_delay;
   previous_ = {};
   previous_.taken = context_.started;
@@ -216,35 +215,33 @@ asio::awaitable<void> FleetController::begin() {
   context_.target = static_cast<std::int64_t>(target_);
   started_ = true;
   fleet_.take_membership_change();  // the agents that joined are the start's
+  announce_start(at_wall);
+  const TurnLock::Turn turn = co_await turns_.take();
+  const std::string report = co_await push_shares(Seconds(at_wall.time_since_epoch()).count());
+  std::string shares;
+  for (const Agent* agent : fleet_.members()) {
+    shares += fmt::format("{}{} {}", shares.empty() ? "" : ", ", agent->address, agent->share);
+  }
+  print(fmt::format("swarm control: shares: {}{}\n", shares, report));
+}
+
+void FleetController::announce_start(std::chrono::system_clock::time_point at) {
   const auto members = fleet_.members();
   for (const Agent* agent : members) {
-    if (agent->last->target > 0) {
-      print(
-          fmt::format("swarm control: agent {} holds {} connections of its own (its "
-                      "--connections?): it now takes the fleet's share instead\n",
-                      agent->address, agent->last->target));
-    }
+    if (agent->last->target == 0) continue;
+    print(
+        fmt::format("swarm control: agent {} holds {} connections of its own (its "
+                    "--connections?): it now takes the fleet's share instead\n",
+                    agent->address, agent->last->target));
   }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch());
   print(fmt::format(
       "swarm control: {} agents run {}; starting {} connections{} at {:%H:%M:%S}.{:03d} UTC (in "
       "{:.1f}s)\n",
       members.size(), fleet_.digest(), target_,
       rate_ > 0 ? fmt::format(" at {}/s in all", stats::format_rate(rate_)) : "",
-      std::chrono::time_point_cast<std::chrono::seconds>(at_wall),
-      static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(at_wall.time_since_epoch())
-              .count() %
-          1000),
+      std::chrono::time_point_cast<std::chrono::seconds>(at), static_cast<int>(ms.count() % 1000),
       Seconds(settings_.start_delay).count()));
-  const TurnLock::Turn turn = co_await turns_.take();
-  const std::string report = co_await push_shares(Seconds(at_wall.time_since_epoch()).count());
-  std::vector<std::uint64_t> parts;
-  for (const Agent* agent : members) parts.push_back(agent->share);
-  std::string shares;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    shares += fmt::format("{}{} {}", i == 0 ? "" : ", ", members[i]->address, parts[i]);
-  }
-  print(fmt::format("swarm control: shares: {}{}\n", shares, report));
 }
 
 void FleetController::status_block() {

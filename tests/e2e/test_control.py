@@ -229,3 +229,44 @@ def test_agents_running_different_plans_are_refused_at_the_start(
         assert agent.address in err
         assert agent.snapshot()["agent"]["digest"] in err
         assert agent.snapshot()["target"] == 0  # nothing was started
+
+
+def test_agents_behind_a_token_and_found_by_dns(swarm, redis_server, processes, swarm_bin, write_file,
+                                                 monkeypatch, tmp_path):
+    # Every process of this test gets the token from the environment: the
+    # agents require it, the controller presents it (and its own console asks for it).
+    token = "0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("SWARM_CONSOLE_TOKEN", token)
+    plan = write_file("ping.yml", PLAN)
+    agent = Agent(swarm, redis_server.address, plan, "127.0.0.1")
+    code, _, _ = agent.http.request("GET", "/api/snapshot")
+    assert code == 401
+    # dns:localhost:PORT is every address of localhost; the agent listens on one.
+    control = Controller(processes, swarm_bin, [f"dns:localhost:{agent.port}"], "--expect-agents", 1,
+                         "--connections", 8)
+    control.wait_started()
+    auth = {"Authorization": f"Bearer {token}"}
+    wait_until(lambda: json.loads(agent.http.request("GET", "/api/snapshot", headers=auth)[2])["target"], 15,
+               "the agent to take all 8", check=lambda t: t == 8)
+    with Console("127.0.0.1", control.port) as console:
+        console.read_until(rb"auth TOKEN")
+        console.send_raw(f"auth {token}\r\n".encode())
+        console.read_until(rb"OK\r\n")
+        reply = console.command("incr 2")
+    assert "OK incr: target 10 (was 8) over 1 agents: 10" in reply, reply
+
+    # A controller with another token is refused by the agent, and says so.
+    wrong = tmp_path / "wrong-token"
+    wrong.write_text("fedcba9876543210fedcba9876543210\n")
+    refused = Controller(processes, swarm_bin, [agent.address], "--agent-token-file", wrong,
+                         "--expect-timeout", "3s")
+    assert refused.process.wait_exit(20) == 2
+    assert "refused us (401)" in refused.process.stdout(), refused.process.stdout()
+    assert "0 of 1 agents answered within --expect-timeout 3s" in refused.process.stderr()
+
+    with Console("127.0.0.1", control.port) as console:
+        console.read_until(rb"auth TOKEN")
+        console.send_raw(f"auth {token}\r\nstop\r\n".encode())
+        assert "OK: stopping the fleet" in console.read_to_end()
+    assert control.process.wait_exit(30) == 0
+    assert agent.run.process.wait_exit(15) == 0
