@@ -176,6 +176,9 @@ HttpResponse HttpApi::get(const HttpRequest& request) {
   if (path == "/api/config") return HttpResponse::json(200, config_json_);
   if (path == "/api/events") return events();
   if (path == "/api/snapshot") return snapshot();
+  // A fleet's agents (swarm control); a single swarm has none: [].
+  if (path == "/api/agents")
+    return HttpResponse::json(200, stats::format_agents_json(control_.agents()));
   if (path.starts_with("/api/")) {
     const bool command = path == "/api/incr" || path == "/api/decr" || path == "/api/stop" ||
                          path == "/api/rate" || path == "/api/target" || path == "/api/rebalance";

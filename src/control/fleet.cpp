@@ -92,9 +92,12 @@ void Fleet::join(Agent& agent, std::vector<std::string>& news) {
     agent.baseline = before;
   }
   changed_ = true;
-  news.push_back(fmt::format("agent {} joined (host {}, run {}, swarm {})", agent.address,
-                             agent.last->agent.host, agent.last->agent.run_id,
-                             agent.last->agent.version));
+  news.push_back(
+      fmt::format("agent {} joined (host {}, run {}, swarm {}){}", agent.address,
+                  agent.last->agent.host, agent.last->agent.run_id, agent.last->agent.version,
+                  agent.baseline ? fmt::format("; its {} requests from before are not the fleet's",
+                                               agent.baseline->requests)
+                                 : ""));
 }
 
 std::vector<std::string> Fleet::answered(Agent& agent, stats::RunSnapshot snapshot,

@@ -331,6 +331,10 @@ std::string format_interval_json(const IntervalRecord& record) {
   return interval_json(record).dump();
 }
 
+std::string format_agents_json(const std::vector<AgentRecord>& agents) {
+  return agents_json(agents).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string format_config_json(const RunConfig& config) {
   return config_json(config).dump();
 }

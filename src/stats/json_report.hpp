@@ -81,6 +81,10 @@ std::string format_json_report(const RunRecord& record);
 /// report's "intervals" items (GET /api/status, the dashboard's feed).
 std::string format_interval_json(const IntervalRecord& record);
 
+/// A fleet's agents as the report's "agents" array, on one line (GET
+/// /api/agents; "[]" for a single swarm).
+std::string format_agents_json(const std::vector<AgentRecord>& agents);
+
 /// The configuration as the report's "config" object, on one line.
 std::string format_config_json(const RunConfig& config);
 

@@ -68,6 +68,10 @@ def test_prometheus_sums_the_agents_to_the_controllers_total(
     control = Controller(processes, swarm_bin, agents, "--http", f"127.0.0.1:{http_port}")
     control.wait_started()
     fleet = Http("127.0.0.1", http_port)
+    listed = wait_until(lambda: fleet.get_json("/api/agents"), 10, "the controller to list its agents",
+                        check=lambda a: len(a) == 3 and all(x["state"] == "up" for x in a))
+    assert sorted(a["address"] for a in listed) == sorted(a.address for a in agents)
+    assert agents[0].http.get_json("/api/agents") == []  # an agent alone has none
     prometheus = Prometheus(processes, tmp_path, [a.address for a in agents])
     wait_until(lambda: prometheus.value("count(up == 1)"), 30, "Prometheus to scrape the 3 agents",
                check=lambda v: v == 3)
