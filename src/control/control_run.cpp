@@ -172,6 +172,10 @@ int run_fleet(const ControlOptions& options) {
     std::fprintf(stderr, "swarm control: %s\n", fleet.setup_failure()->c_str());
     return 2;
   }
+  if (!fleet.started()) {
+    std::printf("swarm control: stopped before the agents started: nothing to report\n");
+    return 0;
+  }
   const int status = fleet.result().thresholds_failed ? 99 : 0;
   const bool written = app::write_outputs(files, std::move(config), fleet, status);
   return status == 0 && !written ? 1 : status;

@@ -60,6 +60,9 @@ class FleetController final : public app::RunControl {
   const std::optional<std::string>& setup_failure() const noexcept { return setup_failure_; }
   /// The agents.
   const Fleet& fleet() const noexcept { return fleet_; }
+  /// Whether the agents were started (a run stopped while waiting has
+  /// nothing to report).
+  bool started() const noexcept { return started_; }
 
   // RunControl
   stats::Snapshot snapshot_now() override { return latest_; }

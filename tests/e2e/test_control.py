@@ -270,3 +270,13 @@ def test_agents_behind_a_token_and_found_by_dns(swarm, redis_server, processes, 
         assert "OK: stopping the fleet" in console.read_to_end()
     assert control.process.wait_exit(30) == 0
     assert agent.run.process.wait_exit(15) == 0
+
+
+def test_interrupted_while_waiting_for_agents(processes, swarm_bin, tmp_path):
+    nobody = f"127.0.0.1:{free_port()}"
+    control = Controller(processes, swarm_bin, [nobody], "--connections", 10, "--report", tmp_path / "r.json")
+    control.process.wait_output(rf"{re.escape(nobody)} +no answer yet: connect: Connection refused", 15)
+    control.process.popen.send_signal(signal.SIGINT)
+    assert control.process.wait_exit(15) == 0
+    assert "stopped before the agents started: nothing to report" in control.process.stdout()
+    assert not (tmp_path / "r.json").exists()
