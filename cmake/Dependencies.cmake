@@ -6,7 +6,7 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)
-find_package(OpenSSL 3.0 REQUIRED)  # libssl-dev: TLS (--tls)
+find_package(OpenSSL 3.0 REQUIRED)  # libssl-dev: TLS (--tls), SHA-256 of a plan (swarm control)
 
 # Standalone asio, compiled once (ASIO_SEPARATE_COMPILATION) instead of in
 # every file that includes it: it halves build time on a 2-core machine.

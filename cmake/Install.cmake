@@ -4,7 +4,7 @@
 #   lib/pkgconfig/swarm.pc, lib/cmake/swarm/        for building modules (pkg-config, CMake)
 #   lib/swarm/modules/*.so                          the example native modules, built
 #   share/swarm/examples/{protocols,scripts,native} plans, Lua modules, native sources
-#   share/man/man1/{swarm,durian-server}.1.gz       manual pages
+#   share/man/man1/{swarm,swarm-control,durian-server}.1.gz  manual pages
 #   share/bash-completion/completions/swarm         completion of swarm's flags
 # pkg-config and CMake files sit under lib/ (not the multiarch libdir): both
 # tools search it, and they describe headers, not a library.
@@ -55,7 +55,7 @@ install(FILES cmake/examples-native.cmake DESTINATION ${SWARM_EXAMPLES_DIR}/nati
 
 # Manual pages with the version filled in, compressed as Debian ships them
 # (-n: no timestamp inside, so the .deb is reproducible).
-foreach(page swarm.1 durian-server.1)
+foreach(page swarm.1 swarm-control.1 durian-server.1)
   configure_file(man/${page} ${PROJECT_BINARY_DIR}/man/${page} @ONLY)
   add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/man/${page}.gz
                      COMMAND gzip -9n -f -k ${PROJECT_BINARY_DIR}/man/${page}

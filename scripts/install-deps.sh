@@ -10,6 +10,11 @@
 #   scripts/install-deps.sh --bench      + the peers bench/ compares with
 #   scripts/install-deps.sh --all        everything above
 #   scripts/install-deps.sh --list ...   print the packages, install nothing
+#
+# With --tests, also from the npm registry, pinned by lock files:
+# playwright-core for the browser tests (tests/browser, driving Debian's
+# chromium), kubernetes-models and yaml for the offline check of deploy/k8s
+# (tests/k8s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,6 +76,10 @@ done
 # npm (the tests): Debian's package, unless a Node.js that brings its own is
 # installed.
 if $with_tests && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+# kubectl (the tests render deploy/k8s with `kubectl kustomize`): Debian's
+# kubernetes-client, unless a kubectl is installed already (another
+# package's /usr/bin/kubectl would clash with it).
+if $with_tests && ! command -v kubectl >/dev/null 2>&1; then missing+=(kubernetes-client); fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
@@ -86,5 +95,15 @@ if $with_tests && { [ ! -f tests/browser/node_modules/playwright-core/package.js
   if ! (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error); then
     echo "install-deps.sh: WARNING: playwright-core could not be fetched from the npm registry" \
          "(above): the browser tests will be skipped" >&2
+  fi
+fi
+# The offline validation of deploy/k8s against the Kubernetes schemas, at
+# the versions its lock file pins; as for the browser tests, a registry that
+# cannot be reached costs those tests only (skipped, saying why).
+if $with_tests && { [ ! -f tests/k8s/node_modules/kubernetes-models/package.json ] ||
+   [ tests/k8s/package-lock.json -nt tests/k8s/node_modules/.package-lock.json ]; }; then
+  if ! (cd tests/k8s && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "install-deps.sh: WARNING: kubernetes-models could not be fetched from the npm registry" \
+         "(above): the deploy/k8s schema tests will be skipped" >&2
   fi
 fi

@@ -4,6 +4,7 @@
 
 #include <csignal>
 
+#include "app/options.hpp"
 #include "plan/rate.hpp"
 #include "stats/units.hpp"
 
@@ -19,6 +20,8 @@ std::uint64_t connect_failures(const stats::Recorder& recorder) {
   }
   return total;
 }
+
+using Seconds = std::chrono::duration<double>;
 
 /// How often `abort` thresholds are checked while the run goes.
 constexpr std::chrono::seconds kJudgePeriod{1};
@@ -38,6 +41,7 @@ Controller::Controller(asio::io_context& io, engine::Engine& engine, stats::Repo
       resolver_(io, engine),
       judge_timer_(io),
       warmup_timer_(io),
+      share_timer_(io),
       thresholds_(std::move(thresholds)) {
   previous_.taken = context_.started;
 }
@@ -172,6 +176,65 @@ std::string Controller::set_rate(double per_second) {
   return reply;
 }
 
+asio::awaitable<std::string> Controller::apply_share(ShareRequest share) {
+  co_return schedule_share(share);
+}
+
+std::string Controller::schedule_share(const ShareRequest& share) {
+  if (stopping_) return "Stopping";
+  if (share.rate) {
+    if (auto problem = plan::rate_problem(*share.rate)) return "Invalid rate: " + *problem;
+  }
+  if (share.target && *share.target > kMaxConnectionsAtOnce) {
+    return fmt::format("Invalid target: at most {} connections, got {}", kMaxConnectionsAtOnce,
+                       *share.target);
+  }
+  share_timer_.cancel();  // a share still waiting for its time is replaced
+  const auto now = std::chrono::system_clock::now();
+  if (!share.at || *share.at <= now) {
+    std::string reply = share_now(share);
+    if (share.at) reply += fmt::format(" (due {:.3f}s ago)", Seconds(now - *share.at).count());
+    return reply;
+  }
+  share_timer_.expires_at(*share.at);
+  share_timer_.async_wait([this, share](const asio::error_code& error) {
+    if (error || stopping_) return;
+    const std::string reply = share_now(share);
+    // The agent's own output says what it did and when, for the record.
+    const double late = Seconds(std::chrono::system_clock::now() - *share.at).count();
+    print(fmt::format("swarm: share from the controller, {:.1f}ms after its time: {}\n",
+                      late * 1000, reply));
+  });
+  return fmt::format("OK: scheduled in {:.3f}s", Seconds(*share.at - now).count());
+}
+
+std::string Controller::share_now(const ShareRequest& share) {
+  std::string done;      // what changed, "; "-separated
+  std::string warnings;  // lines after the first
+  if (share.rate && *share.rate != engine_.rate()) {
+    const double before = engine_.rate();
+    const std::string reply = set_rate(*share.rate);
+    if (!reply.starts_with("OK")) return reply;
+    done =
+        fmt::format("rate {} (was {})", *share.rate > 0 ? stats::format_rate(*share.rate) : "off",
+                    before > 0 ? stats::format_rate(before) : "off");
+  }
+  if (share.target) {
+    const std::uint64_t have = engine_.target();
+    if (*share.target > have) {
+      const std::string opened = open(*share.target - have);
+      if (!opened.starts_with("OK")) return opened;
+      warnings = opened.substr(2);  // "\n" and the capacity warning, if any
+    } else if (*share.target < have) {
+      engine_.decr(have - *share.target);
+    }
+    if (*share.target != have) {
+      done += fmt::format("{}target {} (was {})", done.empty() ? "" : "; ", *share.target, have);
+    }
+  }
+  return fmt::format("OK {}{}", done.empty() ? "unchanged" : done, warnings);
+}
+
 std::string describe_rate(double per_second, std::size_t connections) {
   if (per_second <= 0) return "rate off: the plan's sleeps pace the calls";
   std::string text = fmt::format(
@@ -205,6 +268,7 @@ void Controller::shutdown(const std::string& why) {
   duration_timer_.cancel();
   judge_timer_.cancel();
   warmup_timer_.cancel();
+  share_timer_.cancel();
   signals_.cancel();
   if (console_ != nullptr) console_->close();
   result_.reason = why;

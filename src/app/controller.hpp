@@ -7,6 +7,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/system_timer.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "app/run_control.hpp"
 #include "app/server_resolver.hpp"
 #include "app/terminal_line.hpp"
 #include "app/threshold_watch.hpp"
@@ -34,33 +36,12 @@ struct ControllerSettings {
   bool keep_intervals = false;                       // keep a record per status (reports)
 };
 
-/// What the run came to, once shutdown() has run.
-struct RunEnd {
-  std::string reason;                               // why it stopped
-  stats::Snapshot end;                              // counts after the stop
-  stats::Recorder at_stop;                          // gauges just before it
-  std::vector<stats::ThresholdOutcome> thresholds;  // the verdicts
-  bool clean = true;                                // every worker ended in time
-  bool thresholds_failed = false;                   // some threshold failed
-};
-
-/// Told of every status interval and of the stop, on the control thread
-/// (the HTTP endpoint's feed).
-class RunObserver {
- public:
-  virtual ~RunObserver() = default;
-  /// A status block was just printed for [previous, now].
-  virtual void on_interval(const stats::Snapshot& now, const stats::IntervalRecord& record) = 0;
-  /// The run is stopping (before the engine stops).
-  virtual void on_stopping(const std::string& why) = 0;
-};
-
 /// What rate mode does at `per_second` over `connections` asked for, in a
 /// line: "rate 1000/s: command calls in all, ... (10/s per connection over
 /// 100)", or "rate off: ...".
 std::string describe_rate(double per_second, std::size_t connections);
 
-class Controller final : public console::ConsoleHandler {
+class Controller final : public RunControl {
  public:
   Controller(asio::io_context& io, engine::Engine& engine, stats::ReportContext context,
              ControllerSettings settings, ThresholdWatch thresholds, std::FILE* out);
@@ -73,26 +54,34 @@ class Controller final : public console::ConsoleHandler {
   void shutdown(const std::string& why);
   /// Whether every worker finished cleanly at shutdown.
   bool clean() const noexcept { return result_.clean; }
-  /// The run's outcome (after shutdown).
-  const RunEnd& result() const noexcept { return result_; }
-  /// The status intervals recorded (with keep_intervals).
-  const std::vector<stats::IntervalRecord>& intervals() const noexcept { return intervals_; }
-  const stats::ReportContext& context() const noexcept { return context_; }
   /// How long shutdown() waits for the workers to end.
   static constexpr std::chrono::seconds kStopGrace{3};
 
-  /// Tells `observer` of every interval and of the stop (null: nobody).
-  void observe(RunObserver* observer) noexcept { observer_ = observer; }
+  // RunControl
+  /// The run's outcome (after shutdown).
+  const RunEnd& result() const noexcept override { return result_; }
+  /// The status intervals recorded (with keep_intervals).
+  const std::vector<stats::IntervalRecord>& intervals() const noexcept override {
+    return intervals_;
+  }
+  const stats::ReportContext& context() const noexcept override { return context_; }
+  void observe(RunObserver* observer) noexcept override { observer_ = observer; }
+  /// Every worker's counts now (a snapshot posted through their loops).
+  stats::Snapshot snapshot_now() override { return take_snapshot(); }
+  std::chrono::nanoseconds interval() const noexcept override { return settings_.interval; }
+  /// Whether shutdown() has begun.
+  bool stopping() const noexcept override { return stopping_; }
+  std::uint64_t target() const noexcept override { return engine_.target(); }
+  double rate() const noexcept override { return engine_.rate(); }
+  /// A controller's share for this agent: the target and rate it names,
+  /// now or at its wall-clock time (a later share replaces one still
+  /// waiting for its time).
+  asio::awaitable<std::string> apply_share(ShareRequest share) override;
+
   /// Keeps `line` clear of the status blocks (null: none).
   void set_terminal_line(TerminalLine* line) noexcept { line_ = line; }
-  /// Every worker's counts now (a snapshot posted through their loops).
-  stats::Snapshot snapshot_now() { return take_snapshot(); }
   /// The run's settings.
   const ControllerSettings& settings() const noexcept { return settings_; }
-  /// Whether shutdown() has begun.
-  bool stopping() const noexcept { return stopping_; }
-  /// Connections asked for now.
-  std::uint64_t target() const noexcept { return engine_.target(); }
 
   /// Opens `count` connections now (also used for --connections).
   std::string open(std::uint64_t count);
@@ -117,6 +106,8 @@ class Controller final : public console::ConsoleHandler {
   void schedule_judging();
   void schedule_warmup_baseline();
   stats::Snapshot take_snapshot();
+  std::string schedule_share(const ShareRequest& share);
+  std::string share_now(const ShareRequest& share);
   std::string status_text(const stats::Snapshot& now);
   void print(const std::string& text);
 
@@ -132,6 +123,7 @@ class Controller final : public console::ConsoleHandler {
   ServerResolver resolver_;                       // names again when connects fail
   asio::steady_timer judge_timer_;                // next live check of abort thresholds
   asio::steady_timer warmup_timer_;               // next end of a threshold's warmup
+  asio::system_timer share_timer_;                // a controller's share, due at a wall-clock time
   ThresholdWatch thresholds_;                     // the run's thresholds
   stats::Snapshot previous_;                      // last status block's snapshot
   std::vector<stats::IntervalRecord> intervals_;  // one per status block (keep_intervals)

@@ -204,6 +204,9 @@ ParsedOptions parse_options(int argc, char** argv) {
       "swarm"};
   cli.get_formatter()->column_width(34);
   cli.set_version_flag("--version", "swarm " SWARM_VERSION, "Print swarm's version and exit");
+  cli.footer(
+      "Many machines as one run: start swarm with --http on each (an agent), then `swarm control "
+      "--agents host:port,...` (see `swarm control --help`).");
   cli.failure_message([](const CLI::App*, const CLI::Error& error) {
     return "swarm: " + std::string(error.what()) + "\nRun with --help for more information.\n";
   });

@@ -17,6 +17,8 @@
 #include "app/load_watchdog.hpp"
 #include "app/notices.hpp"
 #include "app/progress_line.hpp"
+#include "app/run_doors.hpp"
+#include "app/run_identity.hpp"
 #include "app/run_outputs.hpp"
 #include "app/threshold_watch.hpp"
 #include "console/access_token.hpp"
@@ -32,11 +34,6 @@
 
 namespace swarm::app {
 namespace {
-
-/// A problem found before any connection is opened: exit status 2.
-struct SetupError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 /// The plan, loaded and checked against its module, and the run's thresholds.
 struct LoadedPlan {
@@ -70,7 +67,7 @@ LoadedPlan load(const Options& options) {
       [&](const plan::Value& settings) { return module.check_on_connect(settings); });
   try {
     loaded.thresholds = collect_thresholds(loaded.plan, options.thresholds);
-    prepare_outputs(options);
+    prepare_outputs(output_files(options));
   } catch (const std::exception& error) {
     throw SetupError(error.what());
   }
@@ -146,80 +143,6 @@ engine::EngineConfig engine_config(const Options& options) {
   return config;
 }
 
-asio::ip::tcp::endpoint console_endpoint(const std::string& listen) {
-  try {
-    auto [host, port] = engine::split_host_port(listen);
-    return {asio::ip::make_address(host), port};
-  } catch (const std::exception& error) {
-    throw SetupError(fmt::format("--listen: {}", error.what()));
-  }
-}
-
-asio::ip::tcp::endpoint http_endpoint(const std::string& http) {
-  try {
-    auto [host, port] = engine::split_host_port(http);
-    return {asio::ip::make_address(host), port};
-  } catch (const std::exception& error) {
-    throw SetupError(fmt::format("--http: {}", error.what()));
-  }
-}
-
-/// Who may use --http: the console's token (the same secret, checked in
-/// constant time), with failures slowed by a throttle of the endpoint's own.
-/// Beyond loopback anyone who reaches the port could steer the load, so a
-/// token is required there.
-web::HttpAccess http_access(const std::string& flag, const asio::ip::tcp::endpoint& endpoint,
-                            const std::optional<console::AccessToken>& secret) {
-  std::optional<web::TokenCheck> token;
-  if (secret) {
-    auto throttle = std::make_shared<console::AuthThrottle>();
-    token = web::TokenCheck{
-        [secret = *secret](std::string_view offered) { return secret.matches(offered); },
-        [throttle] { return throttle->fail(std::chrono::steady_clock::now()); }};
-  }
-  if (!token && !endpoint.address().is_loopback()) {
-    throw SetupError(fmt::format(
-        "--http {}: beyond loopback anyone who reaches this port could steer the load; give "
-        "a token (--console-token-file FILE or SWARM_CONSOLE_TOKEN) or serve on loopback "
-        "(127.0.0.1:PORT)",
-        flag));
-  }
-  return web::HttpAccess(std::move(token));
-}
-
-/// The HTTP endpoint of a run, when --http is given.
-struct HttpEndpoint {
-  HttpEndpoint(asio::io_context& io, const Options& options, Controller& controller,
-               const stats::RunConfig& config, const std::string& protocol,
-               const std::optional<console::AccessToken>& token)
-      : access(http_access(options.http, http_endpoint(options.http), token)),
-        api(controller, stats::format_config_json(config),
-            {swarm_version(), protocol,
-             std::chrono::duration<double>(config.started_at.time_since_epoch()).count()}),
-        server(io, http_endpoint(options.http), api, access) {
-    api.attach(&server);
-    controller.observe(&api);
-  }
-
-  web::HttpAccess access;  // who may use it
-  HttpApi api;             // what it serves
-  web::HttpServer server;  // the listening socket and its sessions
-};
-
-std::unique_ptr<HttpEndpoint> open_http(asio::io_context& io, const Options& options,
-                                        Controller& controller, const stats::RunConfig& config,
-                                        const std::string& protocol,
-                                        const std::optional<console::AccessToken>& token) {
-  if (options.http.empty()) return nullptr;
-  try {
-    return std::make_unique<HttpEndpoint>(io, options, controller, config, protocol, token);
-  } catch (const SetupError&) {
-    throw;
-  } catch (const std::exception& error) {
-    throw SetupError(fmt::format("--http: {}", error.what()));
-  }
-}
-
 /// "127.0.0.1:8080", or "localhost:8080 ([::1]:8080, 127.0.0.1:8080)" for a
 /// name with several addresses (tried in that order).
 std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
@@ -235,42 +158,6 @@ std::string describe_servers(const std::vector<engine::ServerTarget>& servers) {
     text += ")";
   }
   return text;
-}
-
-/// Who may use the console. Beyond loopback a token is required: anyone who
-/// reaches the port could otherwise point the whole load wherever they like.
-console::ConsoleServerOptions console_options(const Options& options) {
-  console::ConsoleServerOptions settings;
-  settings.max_sessions = options.max_sessions;
-  settings.idle_timeout = options.console_idle_timeout;
-  try {
-    settings.token =
-        console::AccessToken::load(options.console_token_file, std::getenv("SWARM_CONSOLE_TOKEN"));
-    if (!options.console_log.empty()) {
-      settings.log = std::make_shared<console::ConsoleLog>(options.console_log);
-    }
-  } catch (const std::exception& error) {
-    throw SetupError(error.what());
-  }
-  const asio::ip::tcp::endpoint endpoint = console_endpoint(options.listen);
-  if (!settings.token && !endpoint.address().is_loopback()) {
-    throw SetupError(fmt::format(
-        "--listen {}: the console would be reachable from other hosts, and anyone reaching it "
-        "could steer the load; give it a token (--console-token-file FILE or "
-        "SWARM_CONSOLE_TOKEN), or listen on loopback (127.0.0.1:PORT)",
-        options.listen));
-  }
-  return settings;
-}
-
-/// What thresholds call each row: its plan command (`command` for every
-/// redis `command ZADD`-style row, as thresholds are checked against the
-/// plan), then the hook rows by their names.
-std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows) {
-  for (std::size_t i = 0; i < plan.actions.size() && i < rows.size(); ++i) {
-    rows[i] = plan.actions[i].command;
-  }
-  return rows;
 }
 
 stats::ReportContext report_context(const plan::Plan& plan, const protocol::Module& module,
@@ -327,7 +214,9 @@ void announce(const Options& options, const engine::EngineConfig& config, const 
 
 int run_loaded(const Options& options, LoadedPlan& loaded) {
   // Checked before anything starts: a console open to strangers is refused.
-  console::ConsoleServerOptions console_settings = console_options(options);
+  console::ConsoleServerOptions console_settings =
+      console_options({options.listen, options.max_sessions, options.console_token_file,
+                       options.console_idle_timeout, options.console_log});
   const std::optional<console::AccessToken> secret = console_settings.token;  // --http's too
   const bool token = secret.has_value();
   engine::EngineConfig config = engine_config(options);
@@ -350,10 +239,11 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
                             threshold_names(loaded.plan, context.action_names), context.started);
   Controller controller(io, engine, context, {options.interval, options.duration, capacity, true},
                         std::move(thresholds), stdout);
-  console::ConsoleServer console(io, console_endpoint(options.listen), controller,
+  console::ConsoleServer console(io, listen_endpoint("--listen", options.listen), controller,
                                  std::move(console_settings));
   // Bound before any connection opens: a port in use stops the run here.
-  const auto http = open_http(io, options, controller, run_record, loaded.plan.protocol, secret);
+  const auto http =
+      open_http(io, options.http, controller, run_record, secret, run_identity(run_record));
   controller.set_html_writer([&run_record, &controller](const std::string& path) {
     return write_html_now(run_record, controller, path);
   });
@@ -376,7 +266,8 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   // A worker left behind stuck in module code does not fail the run: it
   // ended as asked, and the report names the worker.
   const int status = controller.result().thresholds_failed ? 99 : 0;
-  const bool written = write_outputs(options, std::move(run_record), controller, status);
+  const bool written =
+      write_outputs(output_files(options), std::move(run_record), controller, status);
   const int exit_status = status == 0 && !written ? 1 : status;
   if (!controller.clean()) {
     // That worker still runs module code, on this plan and module: end the

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "app/run_identity.hpp"
 #include "plan/duration.hpp"
 #include "stats/command_rows.hpp"
 #include "stats/hgrm.hpp"
@@ -116,11 +117,11 @@ bool write_file(const fs::path& path, const std::string& text) {
   return false;
 }
 
-bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
-  const stats::Recorder& totals = controller.result().end.totals;
+bool write_hgrm_files(const fs::path& dir, const RunControl& control) {
+  const stats::Recorder& totals = control.result().end.totals;
   bool ok = true;
-  const bool rate_mode = controller.context().rate.used();
-  for (const auto& row : stats::command_rows(controller.context().action_names, totals, nullptr)) {
+  const bool rate_mode = control.context().rate.used();
+  for (const auto& row : stats::command_rows(control.context().action_names, totals, nullptr)) {
     ok = write_file(dir / file_name_for(row.name, ".hgrm"),
                     stats::format_hgrm(row.now.latency_us)) &&
          ok;
@@ -130,7 +131,7 @@ bool write_hgrm_files(const fs::path& dir, const Controller& controller) {
                     stats::format_hgrm(row.now.intended_us)) &&
          ok;
   }
-  if (controller.context().tls) {
+  if (control.context().tls) {
     ok = write_file(dir / "@handshake.hgrm", stats::format_hgrm(totals.handshake_us)) && ok;
   }
   return write_file(dir / "@connect.hgrm", stats::format_hgrm(totals.connect_us)) && ok;
@@ -156,23 +157,36 @@ const char* swarm_version() noexcept {
   return SWARM_VERSION;
 }
 
-void prepare_outputs(const Options& options) {
-  if (!options.report.empty()) check_writable("--report", options.report);
-  if (!options.html.empty()) check_writable("--html", options.html);
-  if (!options.hdr_dir.empty()) {
+OutputFiles output_files(const Options& options) {
+  return {options.report, options.html, options.hdr_dir};
+}
+
+void prepare_outputs(const OutputFiles& files) {
+  if (!files.report.empty()) check_writable("--report", files.report);
+  if (!files.html.empty()) check_writable("--html", files.html);
+  if (!files.hdr_dir.empty()) {
     std::error_code error;
-    fs::create_directories(options.hdr_dir, error);
-    if (error || !fs::is_directory(options.hdr_dir) ||
-        ::access(options.hdr_dir.c_str(), W_OK) != 0) {
-      throw std::runtime_error(fmt::format("--hdr-dir: cannot use {}: {}", options.hdr_dir,
+    fs::create_directories(files.hdr_dir, error);
+    if (error || !fs::is_directory(files.hdr_dir) || ::access(files.hdr_dir.c_str(), W_OK) != 0) {
+      throw std::runtime_error(fmt::format("--hdr-dir: cannot use {}: {}", files.hdr_dir,
                                            error ? error.message() : "not a writable directory"));
     }
   }
 }
 
+void describe_host(stats::RunConfig& config) {
+  config.version = swarm_version();
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  config.host = host;
+  utsname names{};
+  if (::uname(&names) == 0) config.kernel = fmt::format("{} {}", names.sysname, names.release);
+  config.cores = std::thread::hardware_concurrency();
+  config.started_at = std::chrono::system_clock::now();
+}
+
 stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std::uint64_t seed) {
   stats::RunConfig config;
-  config.version = swarm_version();
   config.argv = options.argv;
   Options effective = options;
   effective.seed = seed;
@@ -182,29 +196,24 @@ stats::RunConfig run_config(const Options& options, const plan::Plan& plan, std:
   config.protocol = plan.protocol;
   std::tie(config.module_path, config.module_kind) =
       module_file(options.protocol_dir, plan.protocol);
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  config.host = host;
-  utsname names{};
-  if (::uname(&names) == 0) config.kernel = fmt::format("{} {}", names.sysname, names.release);
-  config.cores = std::thread::hardware_concurrency();
-  config.started_at = std::chrono::system_clock::now();
+  config.digest = plan_digest(config.plan_text, read_text(config.module_path));
+  describe_host(config);
   return config;
 }
 
-std::string write_html_now(stats::RunConfig config, Controller& controller,
-                           const std::string& path) {
+std::string write_html_now(stats::RunConfig config, RunControl& control, const std::string& path) {
   config.ended_at = std::chrono::system_clock::now();
-  stats::Snapshot now = controller.snapshot_now();
+  stats::Snapshot now = control.snapshot_now();
   stats::Recorder gauges = now.totals;
   stats::RunRecord record{std::move(config),
-                          controller.context(),
+                          control.context(),
                           std::move(now),
                           std::move(gauges),
-                          controller.intervals(),
+                          control.intervals(),
                           {},
                           "still running (stat html)",
-                          0};
+                          0,
+                          control.agents()};
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << web::render_html_report(stats::format_json_report(record));
   out.close();
@@ -215,19 +224,20 @@ std::string write_html_now(stats::RunConfig config, Controller& controller,
   return fmt::format("OK: wrote {}", path);
 }
 
-bool write_outputs(const Options& options, stats::RunConfig config, const Controller& controller,
+bool write_outputs(const OutputFiles& files, stats::RunConfig config, const RunControl& control,
                    int exit_status) {
   bool ok = true;
-  if (!options.hdr_dir.empty()) ok = write_hgrm_files(options.hdr_dir, controller);
+  if (!files.hdr_dir.empty()) ok = write_hgrm_files(files.hdr_dir, control);
   if (!ok && exit_status == 0) exit_status = 1;
-  if (!options.report.empty() || !options.html.empty()) {
+  if (!files.report.empty() || !files.html.empty()) {
     config.ended_at = std::chrono::system_clock::now();
-    const RunEnd& end = controller.result();
-    stats::RunRecord record{std::move(config),      controller.context(), end.end,    end.at_stop,
-                            controller.intervals(), end.thresholds,       end.reason, exit_status};
+    const RunEnd& end = control.result();
+    stats::RunRecord record{std::move(config), control.context(),   end.end,
+                            end.at_stop,       control.intervals(), end.thresholds,
+                            end.reason,        exit_status,         control.agents()};
     const std::string json = stats::format_json_report(record);
-    if (!options.report.empty()) ok = write_file(options.report, json) && ok;
-    if (!options.html.empty()) ok = write_file(options.html, web::render_html_report(json)) && ok;
+    if (!files.report.empty()) ok = write_file(files.report, json) && ok;
+    if (!files.html.empty()) ok = write_file(files.html, web::render_html_report(json)) && ok;
   }
   return ok;
 }

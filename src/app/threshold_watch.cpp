@@ -34,6 +34,13 @@ std::vector<SourcedThreshold> collect_thresholds(const plan::Plan& plan,
   return out;
 }
 
+std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows) {
+  for (std::size_t i = 0; i < plan.actions.size() && i < rows.size(); ++i) {
+    rows[i] = plan.actions[i].command;
+  }
+  return rows;
+}
+
 ThresholdWatch::ThresholdWatch(std::vector<SourcedThreshold> thresholds,
                                std::vector<std::string> action_names,
                                std::chrono::steady_clock::time_point started)

@@ -34,6 +34,11 @@ struct SourcedThreshold {
 std::vector<SourcedThreshold> collect_thresholds(const plan::Plan& plan,
                                                  const std::vector<std::string>& flags);
 
+/// What thresholds call each report row: its plan command (`command` for
+/// every redis `command ZADD`-style row, as thresholds are checked against
+/// the plan), then the hook rows by their names.
+std::vector<std::string> threshold_names(const plan::Plan& plan, std::vector<std::string> rows);
+
 class ThresholdWatch {
  public:
   ThresholdWatch(std::vector<SourcedThreshold> thresholds, std::vector<std::string> action_names,

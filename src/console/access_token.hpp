@@ -30,6 +30,9 @@ class AccessToken {
   /// Whether `offered` is the token. The time taken depends on the lengths
   /// only, never on how many leading bytes match.
   bool matches(std::string_view offered) const noexcept;
+  /// The token itself, for a client that must present it (a fleet's
+  /// controller to its agents). Never log it.
+  const std::string& secret() const noexcept { return secret_; }
 
  private:
   std::string secret_;  // the token itself

@@ -141,10 +141,9 @@ ConsoleParseResult parse_console_command(std::string_view line) {
   if (name == "rate") return parse_rate(line, words);
   if (name == "auth") return parse_auth(words);
   static constexpr std::pair<std::string_view, ConsoleCommand::Kind> bare[] = {
-      {"stop", ConsoleCommand::Kind::stop},
-      {"quit", ConsoleCommand::Kind::quit},
-      {"help", ConsoleCommand::Kind::help},
-      {"stat", ConsoleCommand::Kind::stat},
+      {"stop", ConsoleCommand::Kind::stop},           {"quit", ConsoleCommand::Kind::quit},
+      {"help", ConsoleCommand::Kind::help},           {"stat", ConsoleCommand::Kind::stat},
+      {"rebalance", ConsoleCommand::Kind::rebalance},
   };
   for (const auto& [word, kind] : bare) {
     if (name != word) continue;

@@ -10,7 +10,7 @@ namespace swarm::console {
 
 /// One command typed at the console.
 struct ConsoleCommand {
-  enum class Kind { incr, decr, stop, quit, help, stat, stat_html, rate, auth };
+  enum class Kind { incr, decr, stop, quit, help, stat, stat_html, rate, auth, rebalance };
   Kind kind = Kind::help;   // what to do
   std::uint64_t count = 0;  // connections to open or close (incr/decr); 0 otherwise
   std::string path;         // stat html FILE: where to write the report

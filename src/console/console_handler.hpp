@@ -2,8 +2,11 @@
 // the engine; the app implements this and wires it to the engine.
 #pragma once
 
+#include <asio/awaitable.hpp>
 #include <cstdint>
 #include <string>
+
+#include "console/console_command.hpp"
 
 namespace swarm::console {
 
@@ -32,6 +35,20 @@ class ConsoleHandler {
   /// from the console or another door): the answer says what is wrong, or
   /// "OK" and what changed.
   virtual std::string set_rate(double per_second) = 0;
+  /// `rebalance`: a fleet's controller splits the target over its agents
+  /// again; a single swarm has nothing to split.
+  virtual std::string on_rebalance() {
+    return "Error: rebalance splits a fleet's connections over its agents; this swarm runs "
+           "alone (see `swarm control`)";
+  }
+
+  /// The one door every command comes through (the console, the HTTP API):
+  /// the answer to `command`, by default from the calls above. A handler
+  /// whose answers take a round trip (a fleet's controller asks its agents
+  /// over HTTP) overrides it; the console reads nothing more from that
+  /// session until the answer is in, so answers keep the commands' order.
+  /// `help`, `quit` and `auth` are the session's own and never come here.
+  virtual asio::awaitable<std::string> answer(ConsoleCommand command);
 };
 
 }  // namespace swarm::console

@@ -19,17 +19,6 @@ namespace {
 // Completion token that hands errors back as values instead of throwing.
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
-// Runs one handler call; a handler that throws answers with its message
-// instead of ending the session (or the control thread) silently.
-template <typename Call>
-std::string call_handler(Call&& call) {
-  try {
-    return std::forward<Call>(call)();
-  } catch (const std::exception& error) {
-    return fmt::format("Error: {}", error.what());
-  }
-}
-
 asio::ip::tcp::endpoint peer_of(const asio::ip::tcp::socket& socket) {
   asio::error_code ignored;
   return socket.remote_endpoint(ignored);
@@ -98,6 +87,7 @@ asio::awaitable<void> ConsoleSession::read_loop() {
       if (!is_open()) break;
       on_event(event);
       if (pause_ > std::chrono::milliseconds::zero()) co_await pause_after_failure();
+      if (pending_) co_await answer_pending();
     }
   }
 }
@@ -185,23 +175,7 @@ void ConsoleSession::authenticate(const std::string& token) {
 
 void ConsoleSession::run(const ConsoleCommand& command) {
   using Kind = ConsoleCommand::Kind;
-  const std::uint64_t n = command.count;
   switch (command.kind) {
-    case Kind::incr:
-      send(to_crlf_lines(call_handler([&] { return handler_.on_incr(n); })));
-      break;
-    case Kind::decr:
-      send(to_crlf_lines(call_handler([&] { return handler_.on_decr(n); })));
-      break;
-    case Kind::stat:
-      send(to_crlf_lines(call_handler([&] { return handler_.on_stat(); })));
-      break;
-    case Kind::stat_html:
-      send(to_crlf_lines(call_handler([&] { return handler_.on_stat_html(command.path); })));
-      break;
-    case Kind::rate:
-      send(to_crlf_lines(call_handler([&] { return handler_.set_rate(command.rate); })));
-      break;
     case Kind::help:
       send(console_usage());
       break;
@@ -213,11 +187,25 @@ void ConsoleSession::run(const ConsoleCommand& command) {
       send("Bye\r\n");
       finish();
       break;
-    case Kind::stop:
-      send(to_crlf_lines(call_handler([&] { return handler_.on_stop(); })));
-      finish();
+    default:
+      // The handler's: answered by read_loop, which waits for it.
+      pending_ = command;
       break;
   }
+}
+
+asio::awaitable<void> ConsoleSession::answer_pending() {
+  const ConsoleCommand command = *std::exchange(pending_, std::nullopt);
+  std::string reply;
+  try {
+    reply = co_await handler_.answer(command);
+  } catch (const std::exception& error) {
+    // A handler that throws answers with its message instead of ending the
+    // session (or the control thread) silently.
+    reply = fmt::format("Error: {}", error.what());
+  }
+  send(to_crlf_lines(reply));
+  if (command.kind == ConsoleCommand::Kind::stop) finish();
 }
 
 void ConsoleSession::arm_deadline() {

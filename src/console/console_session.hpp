@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,6 +70,8 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
 
   asio::awaitable<void> read_loop();
   asio::awaitable<void> pause_after_failure();
+  /// Asks the handler for the answer to pending_ and sends it.
+  asio::awaitable<void> answer_pending();
   void on_event(const TelnetEvent& event);
   void on_line(std::string_view line);
   void before_auth(const ConsoleParseResult& result);
@@ -92,6 +95,8 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
   std::size_t queued_bytes_ = 0;           // total size of queue_
   std::chrono::milliseconds pause_{0};     // a failed auth: answer after this long
   std::string after_pause_;                // the answer to send then
+  std::optional<ConsoleCommand> pending_;  // a command for the handler, answered before
+                                           // the next line is read
   int auth_failures_ = 0;                  // failed `auth` attempts in this session
   bool authenticated_ = false;             // past `auth` (or no token is needed)
   bool writing_ = false;                   // an async_write of queue_.front() is pending

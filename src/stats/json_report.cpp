@@ -7,12 +7,16 @@
 #include <stdexcept>
 
 #include "stats/command_rows.hpp"
+#include "stats/json_parts.hpp"
 
 namespace swarm::stats {
 namespace {
 
-// Keys stay in the order written: a report reads top down.
-using json = nlohmann::ordered_json;
+using json_parts::json;
+using json_parts::latency_json;
+using json_parts::reasons_json;
+using json_parts::states_json;
+using json_parts::summary_json;
 using Seconds = std::chrono::duration<double>;
 
 /// "2024-05-01T12:00:00.123Z".
@@ -33,45 +37,6 @@ json flag_json(const FlagValue& value) {
       value);
 }
 
-json summary_json(const LatencySummary& s) {
-  json out = {{"count", s.count}, {"min", s.min}, {"mean", s.mean}, {"max", s.max}};
-  for (std::size_t i = 0; i < kSummaryNames.size(); ++i) out[kSummaryNames[i]] = s.points[i];
-  return out;
-}
-
-/// A full latency distribution: the summary, the exact sum and every
-/// non-empty bucket, enough to merge reports bucket by bucket.
-json latency_json(const Histogram& h) {
-  json out = summary_json(summarize(h));
-  out["unit"] = "us";
-  out["sum"] = h.sum();
-  json buckets = json::array();
-  h.for_each_bucket([&](std::size_t index, std::uint64_t count) {
-    buckets.push_back({Histogram::lowest_in(index), Histogram::highest_in(index), count});
-  });
-  out["histogram"] = {{"layout", "log-linear"},
-                      {"sub_bucket_bits", Histogram::kSubBucketBits},
-                      {"max_bits", Histogram::kMaxBits},
-                      {"relative_error", Histogram::kRelativeError},
-                      {"buckets", std::move(buckets)}};
-  return out;
-}
-
-json reasons_json(const std::array<std::uint64_t, kReasons>& counts) {
-  json out = json::object();
-  for (std::size_t i = 0; i < kReasons; ++i) out[to_string(static_cast<Reason>(i))] = counts[i];
-  return out;
-}
-
-template <class Array>
-json states_json(const Array& counts) {
-  json out = json::object();
-  for (std::size_t i = 0; i < kConnStates; ++i) {
-    out[to_string(static_cast<ConnState>(i))] = counts[i];
-  }
-  return out;
-}
-
 json config_json(const RunConfig& c) {
   json flags = json::object();
   for (const auto& [name, value] : c.flags) flags[name] = flag_json(value);
@@ -80,8 +45,28 @@ json config_json(const RunConfig& c) {
           {"plan", {{"path", c.plan_path}, {"text", c.plan_text}}},
           {"module", {{"name", c.protocol}, {"path", c.module_path}, {"kind", c.module_kind}}},
           {"host", {{"name", c.host}, {"kernel", c.kernel}, {"cores", c.cores}}},
+          {"digest", c.digest},
           {"started_at", iso_time(c.started_at)},
           {"ended_at", iso_time(c.ended_at)}};
+}
+
+json agents_json(const std::vector<AgentRecord>& agents) {
+  json out = json::array();
+  for (const auto& a : agents) {
+    out.push_back({{"address", a.address},
+                   {"state", a.state},
+                   {"note", a.note},
+                   {"run_id", a.run_id},
+                   {"host", a.host},
+                   {"digest", a.digest},
+                   {"share", a.share},
+                   {"open", a.open},
+                   {"requests", a.requests},
+                   {"replies", a.replies},
+                   {"errors", a.errors},
+                   {"last_seen_s", a.last_seen_s < 0 ? json(nullptr) : json(a.last_seen_s)}});
+  }
+  return out;
 }
 
 json request_ends_json(const CommandStats& s) {
@@ -323,7 +308,7 @@ std::string format_json_report(const RunRecord& record) {
   }
   json totals = totals_json(r, seconds);
   if (record.context.rate.used()) totals["rate"] = rate_json(record);
-  const json report = {
+  json report = {
       {"schema", kReportSchema},
       {"swarm", {{"version", record.config.version}}},
       {"config", config_json(record.config)},
@@ -337,11 +322,17 @@ std::string format_json_report(const RunRecord& record) {
       {"intervals", std::move(intervals)},
       {"thresholds", {{"passed", all_pass}, {"list", std::move(thresholds)}}},
   };
+  // A fleet's run (swarm control) lists its agents; a single swarm has none.
+  if (!record.agents.empty()) report["agents"] = agents_json(record.agents);
   return collapse_number_arrays(report.dump(2)) + "\n";
 }
 
 std::string format_interval_json(const IntervalRecord& record) {
   return interval_json(record).dump();
+}
+
+std::string format_agents_json(const std::vector<AgentRecord>& agents) {
+  return agents_json(agents).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string format_config_json(const RunConfig& config) {
@@ -384,23 +375,13 @@ std::string format_live_json(const ReportContext& context, const Snapshot& now,
 }
 
 Histogram histogram_from_json(std::string_view latency_json) {
+  nlohmann::json latency;
   try {
-    const json latency = json::parse(latency_json);
-    std::vector<std::pair<std::size_t, std::uint64_t>> buckets;
-    for (const auto& bucket : latency.at("histogram").at("buckets")) {
-      const auto lowest = bucket.at(0).get<std::uint64_t>();
-      const std::size_t index = Histogram::index_of(lowest);
-      if (Histogram::lowest_in(index) != lowest) {
-        throw std::invalid_argument(fmt::format("{} is not a bucket's lowest value", lowest));
-      }
-      buckets.emplace_back(index, bucket.at(2).get<std::uint64_t>());
-    }
-    return Histogram::from_parts(buckets, latency.at("sum").get<std::uint64_t>(),
-                                 latency.at("min").get<std::uint64_t>(),
-                                 latency.at("max").get<std::uint64_t>());
-  } catch (const json::exception& error) {
+    latency = nlohmann::json::parse(latency_json);
+  } catch (const nlohmann::json::exception& error) {
     throw std::invalid_argument(std::string("latency object: ") + error.what());
   }
+  return json_parts::histogram_from(latency);
 }
 
 }  // namespace swarm::stats

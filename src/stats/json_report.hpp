@@ -41,6 +41,24 @@ struct RunConfig {
   unsigned cores = 0;                                    // CPUs this process may use
   std::chrono::system_clock::time_point started_at;      // wall clock at the start
   std::chrono::system_clock::time_point ended_at;        // wall clock at the end
+  std::string digest;  // "sha256:HEX" of the plan's text and the module's bytes (a fleet's
+                       // controller checks its agents run the same)
+};
+
+/// One agent of a fleet's run (`swarm control`), as the report lists it.
+struct AgentRecord {
+  std::string address;         // where the controller reached it: "10.0.0.7:8412"
+  std::string state;           // "up", "lost", "refused" (another plan), "restarted", "waiting"
+  std::string note;            // why it is lost or refused; empty otherwise
+  std::string run_id;          // its run (empty: it never answered)
+  std::string host;            // its machine's name
+  std::string digest;          // its plan and module's digest
+  std::int64_t share = 0;      // connections it was asked to hold, last
+  std::int64_t open = 0;       // open at its last answer
+  std::uint64_t requests = 0;  // requests it sent, as of its last answer
+  std::uint64_t replies = 0;   // replies it received, as of its last answer
+  std::uint64_t errors = 0;    // errors it counted, as of its last answer
+  double last_seen_s = -1;     // how long before the end it last answered (-1: never)
 };
 
 /// Everything the report is made of.
@@ -53,6 +71,7 @@ struct RunRecord {
   std::vector<ThresholdOutcome> thresholds;  // in the order given
   std::string stop_reason;                   // why the run ended
   int exit_status = 0;                       // what swarm exits with
+  std::vector<AgentRecord> agents;           // a fleet's agents (`swarm control`); empty alone
 };
 
 /// The report as JSON text (UTF-8, pretty-printed, ending in a newline).
@@ -61,6 +80,10 @@ std::string format_json_report(const RunRecord& record);
 /// One interval record as a JSON object on one line: the same shape as the
 /// report's "intervals" items (GET /api/status, the dashboard's feed).
 std::string format_interval_json(const IntervalRecord& record);
+
+/// A fleet's agents as the report's "agents" array, on one line (GET
+/// /api/agents; "[]" for a single swarm).
+std::string format_agents_json(const std::vector<AgentRecord>& agents);
 
 /// The configuration as the report's "config" object, on one line.
 std::string format_config_json(const RunConfig& config);

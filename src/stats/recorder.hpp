@@ -123,6 +123,8 @@ class ActionStats {
   bool owns(std::size_t action) const { return (*first_of_command_)[action] != 0; }
   /// One entry per distinct command, in order of first use in the plan.
   const std::vector<CommandStats>& commands() const noexcept { return commands_; }
+  /// Entry `index` of commands(), to fill (a snapshot read back).
+  CommandStats& command(std::size_t index) { return commands_.at(index); }
 
   /// Adds `other`'s counts, command by command (an empty side takes the
   /// other's shape).

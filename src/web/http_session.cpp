@@ -134,12 +134,8 @@ asio::awaitable<void> HttpSession::answer(HttpRequest request) {
     if (!request.keep_alive) finish();
     co_return;
   }
-  HttpResponse response;
-  try {
-    response = handler_.handle(request);
-  } catch (const std::exception& error) {
-    response = HttpResponse::json_error(500, error.what());
-  }
+  HttpResponse response = co_await ask_handler(request);
+  if (!open_) co_return;
   const bool head = request.method == "HEAD";
   if (response.event_stream) {
     stream_ = true;
@@ -151,6 +147,14 @@ asio::awaitable<void> HttpSession::answer(HttpRequest request) {
   if (head) bytes.resize(bytes.size() - response.body.size());
   send(bytes_of(std::move(bytes)));
   if (!request.keep_alive) finish();
+}
+
+asio::awaitable<HttpResponse> HttpSession::ask_handler(const HttpRequest& request) {
+  try {
+    co_return co_await handler_.answer(request);
+  } catch (const std::exception& error) {
+    co_return HttpResponse::json_error(500, error.what());
+  }
 }
 
 void HttpSession::send(Bytes bytes) {

@@ -56,6 +56,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<void> read_loop();
   asio::awaitable<bool> read_request();
   asio::awaitable<void> answer(HttpRequest request);
+  /// The handler's answer; a handler that throws gets a 500 with its message.
+  asio::awaitable<HttpResponse> ask_handler(const HttpRequest& request);
   void arm_idle_timer();
   void write_next();
 

@@ -166,3 +166,34 @@ def test_stat_html_on_the_console_writes_the_run_so_far(redis_server, swarm, tmp
     assert report["points"] > 0 and report["requests"] == [page.resolve().as_uri()], report
     assert "still running (stat html)" in page.read_text()
     assert run.stop() == 0
+
+
+def test_fleet_dashboard_lists_the_agents_in_a_browser(redis_server, swarm, processes, swarm_bin, tmp_path):
+    from conftest import Http, free_port
+    from test_control import PLAN, Agent, Controller
+
+    node = node_and_chromium()
+    plan = tmp_path / "ping.yml"
+    plan.write_text(PLAN)
+    agents = [Agent(swarm, redis_server.address, plan, f"127.0.0.{i}") for i in (31, 32, 33)]
+    port = free_port()
+    control = Controller(processes, swarm_bin, agents, "--http", f"127.0.0.1:{port}")
+    control.wait_started()
+    driver = Driver(node, "fleet.js", Http("127.0.0.1", port).url, tmp_path, 3)
+    try:
+        listed = driver.step("agents")
+        for agent in agents:
+            assert agent.address in listed["table"], listed
+        incr = driver.step("incr")
+        assert "10 + 10 + 10" in incr["answer"], incr
+        opened = driver.step("open", timeout=60)
+        assert opened["shown"] == "30", opened
+        assert sorted(opened["shares"]) == [["10", "10"]] * 3, opened
+        shot = driver.step("screenshot")
+        assert os.path.getsize(shot["path"]) > 20000
+        keep_screenshot(shot["path"], "fleet.png")
+        assert driver.process.wait(timeout=30) == 0
+    finally:
+        driver.close()
+    wait_until(lambda: connected_clients(redis_server), 20, "redis to see the fleet's 30", check=lambda c: c == 30)
+    assert control.stop() == 0

@@ -96,6 +96,7 @@ def test_install_puts_every_part_in_place(prefix):
         "share/swarm/examples/native/durian.cpp", "share/swarm/examples/native/redis_native.cpp",
         "share/swarm/examples/native/CMakeLists.txt",
         "share/man/man1/swarm.1.gz", "share/man/man1/durian-server.1.gz",
+        "share/man/man1/swarm-control.1.gz",
         "share/bash-completion/completions/swarm",
     ]
     missing = [path for path in expected if not (prefix / path).is_file()]
@@ -128,6 +129,27 @@ def test_man_page_documents_every_flag(prefix, name):
         assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", page), f"man {name} does not document {flag}"
     for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "EXAMPLES"):
         assert re.search(rf"^{section}$", page, re.M), f"man {name} has no {section} section"
+
+
+def test_swarm_control_man_page_documents_every_flag_and_console_word(prefix):
+    env = environment(prefix, MANWIDTH="120")
+    done = subprocess.run(["man", "--warnings", "-l", str(prefix / "share/man/man1/swarm-control.1.gz")],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    page = done.stdout
+    flags = []
+    for line in run([prefix / "bin/swarm", "control", "--help"]).splitlines():
+        match = re.match(r"^  (-\S+)", line)
+        if match:
+            flags += match.group(1).split(",")
+    assert "--agents" in flags and "--expect-agents" in flags, flags
+    for flag in flags:
+        assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", page), f"man swarm-control does not document {flag}"
+    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CONSOLE", "EXIT STATUS", "EXAMPLES"):
+        assert re.search(rf"^{section}$", page, re.M), f"man swarm-control has no {section} section"
+    for word in ("incr", "decr", "rate", "rebalance", "stat", "stop"):
+        assert re.search(rf"^\s+{word}\b", page, re.M), f"console word {word!r}"
+    assert "swarm-control(1)" in run(["man", "-l", prefix / "share/man/man1/swarm.1.gz"], env=env)
 
 
 def test_swarm_man_page_covers_plan_console_and_modules(prefix):
@@ -164,6 +186,8 @@ complete_words swarm --
 complete_words swarm --script {plans}/
 complete_words swarm -p {plans}/
 complete_words swarm --threads ''
+complete_words swarm con
+complete_words swarm control --age
 """
     env = environment(prefix, XDG_DATA_DIRS=str(prefix / "share"),
                       PATH=f"{prefix / 'bin'}:{os.environ['PATH']}")
@@ -174,6 +198,8 @@ complete_words swarm --threads ''
     assert sorted(lines[2].split()) == sorted(str(plans / n) for n in ("a.yml", "b.yaml", "modules"))
     assert lines[3].split() == [str(plans / "modules")]
     assert lines[4] == "", "a number flag completes nothing"
+    assert lines[5] == "control"
+    assert sorted(lines[6].split()) == ["--agent-timeout", "--agent-token-file", "--agents"]
 
 
 def readme():
@@ -288,6 +314,7 @@ def test_deb_package_lists_every_part_and_computed_dependencies(tmp_path):
     for path in ("./usr/bin/swarm", "./usr/bin/durian-server", "./usr/include/swarm/module.hpp",
                  "./usr/lib/pkgconfig/swarm.pc", "./usr/lib/cmake/swarm/swarmConfig.cmake",
                  "./usr/share/man/man1/swarm.1.gz", "./usr/share/man/man1/durian-server.1.gz",
+                 "./usr/share/man/man1/swarm-control.1.gz",
                  "./usr/share/bash-completion/completions/swarm",
                  "./usr/share/swarm/examples/scripts/example.yml",
                  "./usr/share/swarm/examples/protocols/durian.lua",

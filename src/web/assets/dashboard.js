@@ -57,6 +57,20 @@
     $('messages').textContent = messages ? 'script errors: ' + messages : '';
   }
 
+  // ------------------------------------------------------------ agents
+  // A fleet's controller lists its agents; a single swarm has none, and the
+  // section stays hidden.
+  function renderAgents() {
+    fetch('/api/agents').then((r) => r.json()).then((agents) => {
+      $('agents').hidden = agents.length === 0;
+      const seen = (s) => (s === null ? 'never' : s.toFixed(1) + 's ago');
+      S.fillTable($('agent-table'),
+        ['agent', 'state', 'share', 'open', 'requests', 'errors', 'last answer', ''],
+        agents.map((a) => [a.address, a.state, S.fmtCount(a.share), S.fmtCount(a.open),
+                           S.fmtCount(a.requests), S.fmtCount(a.errors), seen(a.last_seen_s), a.note]));
+    }).catch(() => {});
+  }
+
   // ------------------------------------------------------------ events
   function setState(text, stopped) {
     $('state').textContent = text;
@@ -68,12 +82,14 @@
     charts.setIntervals(h.intervals);
     last = h.live;
     renderStatus(h.live);
+    renderAgents();
     setState('running', false);
   });
   events.addEventListener('interval', (e) => {
     last = JSON.parse(e.data);
     charts.add(last.interval);
     renderStatus(last);
+    renderAgents();
   });
   events.addEventListener('end', (e) => {
     ended = true;

@@ -34,6 +34,9 @@ TEST(ConsoleCommand, ParsesEveryCommand) {
   EXPECT_EQ(command_of("help").kind, Kind::help);
   EXPECT_EQ(command_of("stat").kind, Kind::stat);
   EXPECT_EQ(command_of("stat").count, 0u);
+  EXPECT_EQ(command_of("rebalance").kind, Kind::rebalance);
+  EXPECT_EQ(command_of("REBALANCE").kind, Kind::rebalance);
+  EXPECT_NE(error_of("rebalance now").message.find("takes no arguments"), std::string::npos);
 }
 
 TEST(ConsoleCommand, IsCaseInsensitiveAndIgnoresSurroundingWhitespace) {
