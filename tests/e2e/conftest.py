@@ -35,6 +35,26 @@ SCRIPTS = EXAMPLES / "scripts"
 # on time and memory are then looser (instrumented code is slower and bigger).
 SANITIZER = os.environ.get("SWARM_SANITIZER", "")
 
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "bounds: asserts a bound on time or memory (a deadline, a latency, a heap "
+        "limit hit before a time limit) that ThreadSanitizer's slowdown breaks; skipped "
+        "under TSan, where the suite looks for data races (ASan runs them, with looser bounds)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if SANITIZER != "thread":
+        return
+    skip = pytest.mark.skip(reason="a time or memory bound: not meaningful under ThreadSanitizer")
+    for item in items:
+        if "bounds" in item.keywords:
+            item.add_marker(skip)
+
+
 STARTUP_TIMEOUT = 10.0  # seconds a process may take to say it is ready
 STOP_TIMEOUT = 10.0  # seconds a process may take to exit once asked
 

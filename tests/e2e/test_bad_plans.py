@@ -97,6 +97,7 @@ def test_rounds_1e12_is_a_whole_number(durian, swarm, write_file):
     assert run.stop() == 0
 
 
+@pytest.mark.bounds
 def test_a_40000_action_plan_costs_megabytes_not_gigabytes(swarm_bin, tmp_path):
     # Each action's latency histogram used to be its own (35 KiB per action
     # per worker, copied again by every snapshot): 4.2 GB for this plan.

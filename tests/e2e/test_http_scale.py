@@ -6,6 +6,8 @@ import os
 import socket
 import time
 
+import pytest
+
 from conftest import SCRIPTS, start_with_http, wait_until
 
 CONNECTIONS = 15_000
@@ -21,6 +23,7 @@ def timed(fn):
     return value, time.monotonic() - began
 
 
+@pytest.mark.bounds
 def test_endpoint_responsive_with_15000_connections(durian, swarm):
     server = durian()
     run, http = start_with_http(swarm, server.address, SCRIPTS / "example.yml", "--interval", "1s",

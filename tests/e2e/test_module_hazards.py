@@ -123,6 +123,7 @@ def test_a_worker_stuck_for_good_is_named_and_stop_still_ends_the_run(durian, sw
     assert "worker 1 did not stop within 3s" in run.process.stderr()
 
 
+@pytest.mark.bounds
 def test_a_command_allocating_without_end_is_limited(durian, swarm, write_file, processes):
     server, run = start(durian, swarm, write_file, "hog", "--lua-memory-limit", "64MiB")
     server.wait_connections(4)
