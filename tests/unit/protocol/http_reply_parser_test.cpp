@@ -113,11 +113,13 @@ TEST(HttpReplyParser, ABodyFramedByTheClose) {
     EXPECT_FALSE(parser.keep_alive());
   }
   // A close anywhere else cuts the reply short.
-  for (const std::string cut : {std::string("HTTP/1.1 200 OK\r\nServ"), kOk.substr(0, 60),
+  for (const std::string& cut : {std::string("HTTP/1.1 200 OK\r\nServ"), kOk.substr(0, 60),
                                 kChunked.substr(0, 70), std::string()}) {
     HttpReplyParser parser;
     parser.begin();
-    if (!cut.empty()) EXPECT_EQ(parser.feed(cut).state, State::need_more);
+    if (!cut.empty()) {
+      EXPECT_EQ(parser.feed(cut).state, State::need_more);
+    }
     EXPECT_FALSE(parser.ends_at_close()) << cut;
   }
 }

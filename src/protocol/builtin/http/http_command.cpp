@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <deque>
 #include <utility>
-#include <vector>
 
 #include "protocol/builtin/http/http_reply_parser.hpp"
 #include "protocol/builtin/http/http_request.hpp"
@@ -57,8 +57,9 @@ class HttpCommand final : public BoundCommand {
   std::uint32_t pipeline_;  // requests per call
   // Constant batches by server name, made on first use. A bound command
   // belongs to one worker: its connections' coroutines take turns on one
-  // thread, so this cache needs no lock.
-  mutable std::vector<std::pair<std::string, std::string>> batches_;
+  // thread, so this cache needs no lock. A deque: a batch being written
+  // while another server's is added stays where it is.
+  mutable std::deque<std::pair<std::string, std::string>> batches_;
 };
 
 const std::string& HttpCommand::constant_batch(std::string_view host) const {

@@ -36,9 +36,10 @@ std::string method_of(const ArgReader& args) {
 /// The request target: origin-form (/path?query), absolute-form
 /// (http://host/path, through a proxy) or `*` (OPTIONS).
 TextTemplate path_of(const ArgReader& args) {
-  const std::string path = *args.text("path");
-  const bool form = path.starts_with('/') || path == "*" || path.starts_with("http://") ||
-                    path.starts_with("https://");
+  const std::string path = args.text("path").value_or("");
+  const std::string_view target = path;
+  const bool form = target.starts_with("/") || target == "*" || target.starts_with("http://") ||
+                    target.starts_with("https://");
   const bool clean = std::none_of(path.begin(), path.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return byte <= 0x20 || byte == 0x7f;
