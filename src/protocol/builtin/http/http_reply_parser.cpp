@@ -67,9 +67,12 @@ void HttpReplyParser::begin() {
 }
 
 int HttpReplyParser::on_headers_complete(http_parser* parser) {
-  // 1: the response has no body (HEAD); http-parser itself knows 1xx, 204
-  // and 304 have none.
-  return owner(parser).head_ ? 1 : 0;
+  // 1: the response has no body, whatever Content-Length or
+  // Transfer-Encoding say: an answer to HEAD, a 1xx, 204 or 304 (RFC 9112
+  // 6.3; http-parser 2.9 would read a 304's Content-Length as a body).
+  const unsigned status = parser->status_code;
+  const bool bodiless = status / 100 == 1 || status == 204 || status == 304;
+  return owner(parser).head_ || bodiless ? 1 : 0;
 }
 
 int HttpReplyParser::on_message_complete(http_parser* parser) {
