@@ -36,7 +36,7 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log;
 events {{ worker_connections 2048; }}
 http {{
-  log_format swarm '$connection $connection_requests $status $request_method $uri $content_length';
+  log_format swarm '$connection $connection_requests $status $request_method $uri $content_length $sent_http_transfer_encoding';
   access_log {dir}/access.log swarm;
   client_body_temp_path {dir}/tmp; proxy_temp_path {dir}/tmp; fastcgi_temp_path {dir}/tmp;
   uwsgi_temp_path {dir}/tmp; scgi_temp_path {dir}/tmp;
@@ -59,7 +59,7 @@ http {{
 class HttpNginx:
     """nginx serving plain HTTP; requests() is its access log, one list of
     fields per request: connection, its request number, status, method,
-    URI, request body length ("-": none)."""
+    URI, request body length ("-": none), Transfer-Encoding sent."""
 
     def __init__(self, start, directory):
         import os
@@ -166,6 +166,9 @@ def test_access_log_matches_the_report_with_keep_alive(tmp_path, http_nginx, swa
     assert len(connections) <= 10, connections
     assert max(int(f[1]) for f in log) >= len(log) // 10 - 20
     assert len(log) >= 50 * len(connections), (len(log), connections)
+    # The chunked location was chunked, and nothing else.
+    assert {f[6] for f in log if f[4] == "/chunked.txt"} == {"chunked"}
+    assert {f[6] for f in log if f[4] != "/chunked.txt"} == {"-"}
     # POST bodies went out with their length ("item=N&by=M").
     assert all(f[5] != "-" and int(f[5]) >= len("item=1&by=0") for f in log if f[3] == "POST")
     assert report_line(final, "errors") == "none", final

@@ -20,11 +20,9 @@ class HttpProtocol final : public Protocol {
            "(200, 2xx; 4xx and 5xx as errors, or any status but `expect`); a reply that ends "
            "the connection (Connection: close) is counted as `close` and swarm reconnects";
   }
+  // No defaults(): the whole reply is held while it arrives, so the engine's
+  // --max-reply (1 MiB) bounds it; a user fetching more raises it.
   const std::vector<CommandDef>& commands() const override { return commands_; }
-  ProtocolDefaults defaults() const override {
-    // The whole reply is held while it arrives: bounded, --max-reply raises it.
-    return {std::size_t{8} << 20};
-  }
 
  private:
   std::vector<CommandDef> commands_{
