@@ -9,10 +9,11 @@ agree: per row requests and replies, per status code and class, keep-alive
 --tls and --rate too. Small servers written here play what nginx will not:
 a body framed by the close, and garbage."""
 
-import socket
+import os
+import shutil
 import subprocess
-import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +21,12 @@ from conftest import (
     ScriptedServer,
     error_counts,
     final_report,
+    free_port,
     kinds,
     report_line,
     report_rows,
-    wait_until,
 )
-from tls_servers import Nginx as TlsNginx  # noqa: F401 - reused for --tls
+from tls_servers import Nginx as TlsNginx  # reused for --tls
 from tls_servers import certificates, wait_listening  # noqa: F401 - fixtures
 
 NGINX_CONF = """\
@@ -62,12 +63,6 @@ class HttpNginx:
     URI, request body length ("-": none), Transfer-Encoding sent."""
 
     def __init__(self, start, directory):
-        import os
-        import shutil
-        from pathlib import Path
-
-        from conftest import free_port
-
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(binary):
             pytest.fail("nginx is missing (apt-get install nginx)")
