@@ -9,11 +9,8 @@ agree: per row requests and replies, per status code and class, keep-alive
 --tls and --rate too. Small servers written here play what nginx will not:
 a body framed by the close, and garbage."""
 
-import os
-import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +18,12 @@ from conftest import (
     ScriptedServer,
     error_counts,
     final_report,
-    free_port,
     kinds,
     report_line,
     report_rows,
 )
-from tls_servers import Nginx as TlsNginx  # reused for --tls
-from tls_servers import certificates, wait_listening  # noqa: F401 - fixtures
+from tls_servers import Nginx as TlsNginx  # HTTPS as it is, plain HTTP with our config
+from tls_servers import certificates  # noqa: F401 - a fixture
 
 NGINX_CONF = """\
 daemon off;
@@ -57,35 +53,14 @@ http {{
 """
 
 
-class HttpNginx:
+class HttpNginx(TlsNginx):
     """nginx serving plain HTTP; requests() is its access log, one list of
     fields per request: connection, its request number, status, method,
     URI, request body length ("-": none), Transfer-Encoding sent."""
 
     def __init__(self, start, directory):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not os.path.exists(binary):
-            pytest.fail("nginx is missing (apt-get install nginx)")
-        self.dir = Path(directory)
-        (self.dir / "www").mkdir(parents=True, exist_ok=True)
-        (self.dir / "tmp").mkdir(exist_ok=True)
-        (self.dir / "www" / "small.txt").write_text("hello\n")
+        super().__init__(start, None, directory, conf=NGINX_CONF)
         (self.dir / "www" / "chunked.txt").write_text("swarm " * 2000)
-        self.port = free_port()
-        conf = self.dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=self.dir, port=self.port))
-        self.process = start([binary, "-c", conf, "-e", self.dir / "error.log"], "nginx")
-        wait_listening(self.port, self.process, "nginx")
-
-    @property
-    def address(self):
-        return f"127.0.0.1:{self.port}"
-
-    def requests(self):
-        log = self.dir / "access.log"
-        if not log.exists():
-            return []
-        return [line.split() for line in log.read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture
