@@ -98,6 +98,13 @@ class Client {
   /// sent it (nanoseconds since the Unix epoch, as swarm's `stamp` writes
   /// it): the publish-to-receive latency is recorded.
   virtual void count_received(std::string_view topic, std::int64_t sent_unix_ns) = 0;
+
+  /// The server this connection reached, named as a client names it to the
+  /// server (an HTTP Host header): the --server name as given (`localhost`,
+  /// `[::1]`), or the --tls-sni name with --tls, then `:PORT` unless the
+  /// port is the default (80; 443 with --tls). Valid as long as the
+  /// connection is open; empty when unknown.
+  virtual std::string_view server_name() const noexcept { return {}; }
 };
 
 }  // namespace swarm

@@ -40,4 +40,16 @@ class ReplyParser {
   virtual std::string error() const { return "invalid reply"; }
 };
 
+/// A ReplyParser whose replies may also end where the server closes the
+/// connection: an HTTP response without a length, whose body runs to the
+/// close. Without it, a close in the middle of a reply is a failure.
+class CloseFramedParser : public ReplyParser {
+ public:
+  /// The server closed the connection after the bytes fed so far, in the
+  /// middle of a reply (at least begin() was called): whether the close
+  /// completes that reply (true: it is every byte fed since begin()), or
+  /// cuts it short (false: counted as `closed`).
+  virtual bool ends_at_close() = 0;
+};
+
 }  // namespace swarm

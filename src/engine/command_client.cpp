@@ -165,6 +165,10 @@ void CommandClient::count_received(std::string_view topic, std::int64_t sent_uni
   connection_.count_received(topic, sent_unix_ns);
 }
 
+std::string_view CommandClient::server_name() const noexcept {
+  return connection_.server_name();
+}
+
 void CommandClient::note_start(Clock::time_point started) noexcept {
   // The lateness is fixed by the call's first request: the module's own
   // waits between requests are part of the call, not of the schedule.

@@ -86,6 +86,7 @@ Task<bool> Connection::connect() {
   if (worker_.take_socket()) {
     std::uint32_t server = 0;
     error = co_await connect_any(server);
+    server_ = server;
     if (error == 0) error = co_await handshake(server);
     if (error != 0) worker_.give_socket();
   }
@@ -261,6 +262,11 @@ void Connection::disconnect() noexcept {
 std::size_t Connection::spill_bytes() const noexcept {
   const std::size_t state = module_state_ != nullptr ? worker_.module_state_bytes() : 0;
   return reader_.memory_bytes() + (state + 15) / 16 * 16;
+}
+
+std::string_view Connection::server_name() const noexcept {
+  const std::size_t servers = worker_.config().servers.size();
+  return server_ < servers ? std::string_view(worker_.server_name(server_)) : std::string_view();
 }
 
 std::uint64_t Connection::random() noexcept {
@@ -534,7 +540,12 @@ Task<Reply> Connection::read_reply(ReplyParser& parser, std::int64_t& arrived_ns
     want = got.want == Want::none ? Want::read : got.want;
     if (got.want != Want::none) continue;
     if (got.error != 0) co_return Reply{fail_io(got.error), {}};
-    if (got.bytes == 0) co_return Reply{fail(Reason::closed), {}};
+    if (got.bytes == 0) {
+      // The end of the stream ends the reply, for a parser that says so.
+      step = reader_.end_of_stream(parser);
+      if (step.state == ReplyParser::State::done) break;
+      co_return Reply{fail(Reason::closed), {}};
+    }
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
     arrived_ns = got.arrived_ns;
     step =

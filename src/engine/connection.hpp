@@ -133,6 +133,8 @@ class Connection final : public TimerNode {
   /// The module's memory for this connection (null when it asked for none,
   /// or the connection is not open).
   void* module_state() noexcept { return module_state_; }
+  /// How a client names the server this connection reached (an HTTP Host).
+  std::string_view server_name() const noexcept;
   /// A random number from the worker's generator.
   std::uint64_t random() noexcept;
   /// Counts a message the server sent unasked (see Client::count_received).
@@ -199,6 +201,7 @@ class Connection final : public TimerNode {
   CallSchedule schedule_;                                  // rate mode: the next call's due time
   void* module_state_ = nullptr;                           // the module's, while connected
   std::uint32_t failures_ = 0;                             // failures since the last good command
+  std::uint32_t server_ = 0;                               // the server it reached last
   IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
   Wait waiting_for_ = Wait::none;                          // what the waiter waits for
   stats::ConnState state_ = stats::ConnState::connecting;  // for the gauges

@@ -121,6 +121,16 @@ void ReplyReader::keep_rest(std::string_view rest, bool buffered, std::size_t co
   }
 }
 
+ReplyReader::Step ReplyReader::end_of_stream(ReplyParser& parser) {
+  // Rare (a close in the middle of a reply): the cast costs nothing per reply.
+  auto* framed = dynamic_cast<CloseFramedParser*>(&parser);
+  if (framed == nullptr || (spill_ && spill_->cut_push) || !framed->ends_at_close()) {
+    return {State::need_more, {}};
+  }
+  // A reply not complete is assembled in the spill, whole (see frame()).
+  return {State::done, spill_ ? std::string_view(spill_->reply) : std::string_view()};
+}
+
 ReplyReader::PushState ReplyReader::take_pushes(PushSink& pushes, std::string_view received) {
   if (spill_ && !spill_->pending().empty()) {
     append(received);

@@ -65,6 +65,12 @@ class ReplyReader {
   /// (what the reply does not take is copied). Never empty.
   Step feed(ReplyParser& parser, std::string_view received, PushSink* pushes = nullptr);
 
+  /// The server closed the stream while a reply was awaited: done, with
+  /// every byte fed since begin(), when `parser` frames replies by the
+  /// close too (a CloseFramedParser: an HTTP body without a length) and
+  /// says this one is complete; need_more otherwise (the reply was cut).
+  Step end_of_stream(ReplyParser& parser);
+
   /// Between replies: hands every complete pushed message in the buffered
   /// bytes and in `received` (just read) to `pushes`, and keeps a cut one.
   PushState take_pushes(PushSink& pushes, std::string_view received = {});

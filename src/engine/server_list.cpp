@@ -2,8 +2,28 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
+
+#include "engine/address.hpp"
 
 namespace swarm::engine {
+
+std::string server_name_of(const ServerTarget& server, const TlsConfig& tls) {
+  std::string host;
+  std::uint16_t port = 0;
+  try {
+    std::tie(host, port) = split_host_port(server.name);
+  } catch (const std::invalid_argument&) {
+    return server.name;  // not host:port (made in code, not from --server): as it is
+  }
+  if (tls.enabled && tls.sni && !tls.sni->empty()) {
+    host = *tls.sni;
+  } else if (host.find(':') != std::string::npos) {
+    host = "[" + host + "]";  // an IPv6 address, as a URL writes it
+  }
+  const std::uint16_t usual = tls.enabled ? 443 : 80;
+  return port == usual ? host : host + ":" + std::to_string(port);
+}
 
 ServerList::ServerList(std::vector<ServerTarget> servers)
     : servers_(std::move(servers)),

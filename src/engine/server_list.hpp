@@ -54,6 +54,11 @@ class ServerList {
   std::size_t next_ = 0;                  // round-robin position
 };
 
+/// How a client names `server` to it (Client::server_name(), an HTTP Host
+/// header): its host as given, or the --tls-sni name under TLS, with
+/// `:PORT` unless the port is the scheme's default (80, or 443 under TLS).
+std::string server_name_of(const ServerTarget& server, const TlsConfig& tls);
+
 /// Whether two socket addresses are the same (family, address, port).
 bool same_address(const SocketAddress& a, const SocketAddress& b) noexcept;
 

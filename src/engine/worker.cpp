@@ -37,6 +37,9 @@ Worker::Worker(std::size_t index, const EngineConfig& config, const plan::Plan& 
   if (hooks.on_connect) connect_row_ = row++;
   if (hooks.on_idle && module_->idle_period() > std::chrono::nanoseconds::zero()) idle_row_ = row;
   recorder_.actions.assign(rows_);  // rows of one name share their counts
+  for (const ServerTarget& server : config.servers) {
+    server_names_.push_back(server_name_of(server, config.tls));
+  }
   loop_.every(kUpkeepPeriod, [this] { upkeep(); });
 }
 

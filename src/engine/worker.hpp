@@ -87,6 +87,10 @@ class Worker {
   TlsContext* tls() noexcept { return tls_.get(); }
   /// The servers, their addresses and which of them accepted last.
   ServerList& servers() noexcept { return servers_; }
+  /// How clients name server `server` to it (Client::server_name()).
+  const std::string& server_name(std::size_t server) const noexcept {
+    return server_names_[server];
+  }
   /// The next source address, round-robin (null: let the kernel choose).
   const SocketAddress* next_source() noexcept;
   /// Tells the user something once (see EngineConfig::on_notice).
@@ -132,6 +136,7 @@ class Worker {
   std::size_t alive_ = 0;                             // connections not yet retired
   std::uint64_t opened_ = 0;                          // connections ever created here
   ServerList servers_;                                // this worker's view of the servers
+  std::vector<std::string> server_names_;             // per server: server_name_of()
   std::size_t next_source_ = 0;                       // round-robin position
   bool stopping_ = false;                             // stop() was posted
   std::promise<void> finished_;                       // kept when the thread's loop has ended

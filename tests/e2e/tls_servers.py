@@ -106,9 +106,11 @@ http {{
 
 class Nginx:
     """nginx on one TLS port; its access log has one line per request:
-    `uri protocol reused(r or .) server_name`."""
+    `uri protocol reused(r or .) server_name`. Another `conf` (a template
+    with {dir} and {port}) makes another nginx: plain HTTP needs no
+    `certificates`."""
 
-    def __init__(self, start, certificates, directory, protocols="TLSv1.2 TLSv1.3"):
+    def __init__(self, start, certificates, directory, protocols="TLSv1.2 TLSv1.3", conf=NGINX_CONF):
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(binary):
             pytest.fail("nginx is missing (apt-get install nginx)")
@@ -117,9 +119,9 @@ class Nginx:
         (self.dir / "tmp").mkdir(exist_ok=True)
         (self.dir / "www" / "small.txt").write_text("hello\n")
         self.port = free_port()
-        conf = self.dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=self.dir, port=self.port, certs=certificates.dir,
-                                          protocols=protocols))
+        template, conf = conf, self.dir / "nginx.conf"
+        certs = certificates.dir if certificates is not None else ""
+        conf.write_text(template.format(dir=self.dir, port=self.port, certs=certs, protocols=protocols))
         self.process = start([binary, "-c", conf, "-e", self.dir / "error.log"], "nginx")
         wait_listening(self.port, self.process, "nginx")
 

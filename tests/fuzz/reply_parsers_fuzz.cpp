@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/builtin/http/http_reply_parser.hpp"
 #include "swarm/reply_parsers.hpp"
 #include "swarm/resp_parser.hpp"
 
@@ -52,7 +53,7 @@ std::vector<long> replies_of(ReplyParser& parser, std::string_view stream, std::
 /// The parser the first bytes ask for; they are taken off `input`.
 std::unique_ptr<ReplyParser> parser_for(std::string_view& input) {
   if (input.size() < 3) return nullptr;
-  const auto kind = static_cast<unsigned char>(input[0]) % 5;
+  const auto kind = static_cast<unsigned char>(input[0]) % 6;
   const auto a = static_cast<unsigned char>(input[1]);
   const auto b = static_cast<unsigned char>(input[2]);
   input.remove_prefix(3);
@@ -79,8 +80,10 @@ std::unique_ptr<ReplyParser> parser_for(std::string_view& input) {
       format.max_frame = 1 << 12;
       return std::make_unique<protocol::PrefixedParser>(format);
     }
-    default:
+    case 4:
       return std::make_unique<protocol::RespParser>();
+    default:  // HTTP responses, to HEAD when a is odd
+      return std::make_unique<protocol::builtin::http::HttpReplyParser>((a & 1) != 0);
   }
 }
 

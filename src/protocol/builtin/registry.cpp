@@ -1,6 +1,7 @@
 #include "protocol/builtin/registry.hpp"
 
 #include "protocol/builtin/builtin_module.hpp"
+#include "protocol/builtin/http/http.hpp"
 #include "protocol/builtin/memcached/memcached.hpp"
 #include "protocol/builtin/redis/redis.hpp"
 
@@ -9,6 +10,7 @@ namespace swarm::protocol {
 std::span<const BuiltinProtocol> builtin_protocols() noexcept {
   // A new protocol adds its folder and one line here, sorted by name.
   static const BuiltinProtocol kProtocols[] = {
+      {"http", builtin::http_protocol},
       {"memcached", builtin::memcached_protocol},
       {"redis", builtin::redis_protocol},
   };

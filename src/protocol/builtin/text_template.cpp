@@ -38,9 +38,12 @@ TextTemplate TextTemplate::compile(std::string_view text, plan::SourceLocation w
   TextTemplate made;
   std::size_t at = 0;
   while (at < text.size()) {
-    const std::size_t open = text.find('{', at);
-    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
+    const std::size_t first = text.find('{', at);
+    const std::size_t close = first == std::string_view::npos ? first : text.find('}', first);
     if (close == std::string_view::npos) break;
+    // The innermost braces: a JSON body's own braces around `{"n": {seq}}`
+    // stay as written, the substitution inside them is made.
+    const std::size_t open = text.rfind('{', close);
     made.text_.append(text.substr(at, open - at));
     const std::string_view name = text.substr(open + 1, close - open - 1);
     const auto here = static_cast<std::uint32_t>(made.text_.size());

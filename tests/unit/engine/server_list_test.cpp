@@ -76,5 +76,26 @@ TEST(ResolveServer, KeepsOnlyAddressesASourceCanReach) {
   EXPECT_FALSE(resolve_server("localhost:9").literal);
 }
 
+TEST(ServerName, IsTheHostWithAPortUnlessTheSchemesOwn) {
+  auto name = [](std::string server, TlsConfig tls = {}) {
+    ServerTarget target;
+    target.name = std::move(server);
+    return server_name_of(target, tls);
+  };
+  TlsConfig tls;
+  tls.enabled = true;
+  EXPECT_EQ(name("localhost:8080"), "localhost:8080");
+  EXPECT_EQ(name("example.test:80"), "example.test");
+  EXPECT_EQ(name("example.test:443"), "example.test:443");
+  EXPECT_EQ(name("example.test:443", tls), "example.test");
+  EXPECT_EQ(name("[::1]:8080"), "[::1]:8080");
+  EXPECT_EQ(name("[::1]:80"), "[::1]");
+  tls.sni = "api.test";
+  EXPECT_EQ(name("10.0.0.1:8443", tls), "api.test:8443");
+  tls.sni = "";  // no SNI: the server's own name
+  EXPECT_EQ(name("10.0.0.1:443", tls), "10.0.0.1");
+  EXPECT_EQ(name("made in code"), "made in code");
+}
+
 }  // namespace
 }  // namespace swarm::engine

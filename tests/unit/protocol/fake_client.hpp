@@ -79,6 +79,7 @@ class FakeClient final : public Client {
   void count_received(std::string_view topic, std::int64_t sent_unix_ns) override {
     received.emplace_back(topic, sent_unix_ns);
   }
+  std::string_view server_name() const noexcept override { return server; }
 
   /// Reads `incoming` from its start again.
   void reset_reading() { read_ = 0; }
@@ -88,6 +89,7 @@ class FakeClient final : public Client {
   bool paused() const { return static_cast<bool>(paused_); }
 
   std::string incoming;                    // bytes "from the server"
+  std::string server = "localhost:8080";   // server_name()
   bool record = true;                      // keep what is sent and counted
   std::size_t chunk = 1 << 20;             // feed at most this many bytes at once
   std::optional<std::size_t> pause_after;  // next reply: stop after this offset

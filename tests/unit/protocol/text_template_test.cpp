@@ -60,6 +60,12 @@ TEST(TextTemplateTest, OtherBracesStayAsWritten) {
   EXPECT_TRUE(compile("{}{ID}{rand}").is_constant());
 }
 
+TEST(TextTemplateTest, SubstitutionsInsideJsonBracesAreMade) {
+  // An HTTP body: the innermost braces are the substitution.
+  TextTemplate text = compile("{\"user\": {id}, \"n\": {\"seq\": {seq}}}");
+  EXPECT_EQ(render(text, 5, 9), "<{\"user\": 5, \"n\": {\"seq\": 9}}");
+}
+
 TEST(TextTemplateTest, ABadRandSaysWhatAndWhere) {
   for (std::string_view bad : {"{rand:}", "{rand:5}", "{rand:9-1}", "{rand:a-b}", "{rand:-1-5}",
                                "{rand:1-99999999999999999999}"}) {
