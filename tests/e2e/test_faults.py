@@ -129,8 +129,11 @@ def run_fault(fault_server, swarm, write_file, tmp_path, mode, command, reason, 
     server = fault_server(mode)
     plan, mods = plan_for(write_file, command)
     report = tmp_path / "report.json"
+    # A reply past --max-reply must arrive in full within --timeout to be
+    # counted as too large; on a loaded machine 1 s is sometimes too short.
+    timeouts = ("--timeout", "5s", "--connect-timeout", "1s") if reason == "reply_too_large" else TIMEOUTS
     run = swarm(
-        server.address, plan, "--connections", N, "--interval", "500ms", "--report", report, *TIMEOUTS, *extra,
+        server.address, plan, "--connections", N, "--interval", "500ms", "--report", report, *timeouts, *extra,
         protocol_dir=mods,
     )
     status = wait_until(

@@ -92,7 +92,9 @@ def test_https_requests_reach_nginx_over_tls(nginx, certificates, swarm, write_f
     final = final_report(run)
     replies = int(re.search(r"replies (\d+)", final).group(1))
     # Each GET is two replies in swarm (headers, then body), one line in nginx.
-    assert replies // 2 == len(logged), final
+    # nginx also logs a GET whose answer was on its way when stop closed the
+    # connection: at most one per connection.
+    assert replies // 2 <= len(logged) <= replies // 2 + 10, final
     assert {fields[0] for fields in logged} == {"/small.txt"}
     assert {fields[1] for fields in logged} == {"TLSv1.3"}
     assert handshakes(final)[0] == 10, final
