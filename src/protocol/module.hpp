@@ -126,8 +126,12 @@ class Module {
   virtual std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const = 0;
   /// The largest reply (and pushed data kept between reads) its servers may
   /// send, in bytes, unless --max-reply says otherwise; 0 = no limit. A
-  /// protocol with a natural bound (an HTTP body limit) returns its own.
-  virtual std::size_t default_max_reply() const { return kDefaultMaxReply; }
+  /// protocol with a natural bound (redis' 512 MiB bulk string) says so in
+  /// its defaults(); others get 1 MiB.
+  virtual std::size_t default_max_reply() const {
+    const std::size_t own = defaults().max_reply_bytes;
+    return own != 0 ? own : kDefaultMaxReply;
+  }
 
   /// Why `action` cannot run on this module (unknown command, args it does
   /// not take, a wrong or missing arg), or nothing when it can. The same

@@ -107,5 +107,16 @@ actions:
       "plan.yml:13:38: command 'set' arg 'exptime': expected a whole number, got 'soon'");
 }
 
+TEST_F(MemcachedBuiltinTest, BuiltInsBringTheirOwnReplyLimit) {
+  // Unless --max-reply says otherwise: a memcached value may be 1 GiB, a
+  // redis bulk string 512 MiB; http keeps the engine's 1 MiB.
+  instance("protocol: memcached\nactions: [{command: get, args: {key: k}}]\n");
+  EXPECT_EQ(module_->default_max_reply(), (std::size_t{1} << 30) + 1024);
+  instance("protocol: redis\nactions: [{command: ping}]\n");
+  EXPECT_EQ(module_->default_max_reply(), (std::size_t{512} << 20) | 1024);
+  instance("protocol: http\nactions: [{command: request, args: {path: /}}]\n");
+  EXPECT_EQ(module_->default_max_reply(), kDefaultMaxReply);
+}
+
 }  // namespace
 }  // namespace swarm::protocol
