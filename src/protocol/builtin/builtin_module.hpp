@@ -40,6 +40,7 @@ class BuiltinModule final : public Module {
   /// The command of `action`, bound (throws BindError).
   std::unique_ptr<BoundCommand> bind(const plan::Action& action) const;
   std::unique_ptr<ConnectionSetup> bind_connection(const plan::Value& settings) const;
+  std::unique_ptr<ConnectionSetup> bind_connection(const plan::Plan& plan) const;
 
   const Protocol& protocol_;                 // what it is made of
   std::string name_;                         // the protocol's name
