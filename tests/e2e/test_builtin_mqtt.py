@@ -306,14 +306,19 @@ actions:
     assert report_rows(finals["right"])["ping"]["replies"] == 5, finals["right"]
 
 
-def test_garbage_from_the_broker_is_a_counted_protocol_error(tmp_path, scripted_server, swarm):
-    # A "broker" that answers CONNECT with CONNACK, then anything with bytes
-    # no broker sends: counted with what and where, and the run goes on
-    # (the connection reconnects).
+@pytest.mark.parametrize("where", ("reply", "push"))
+def test_garbage_from_the_broker_is_a_counted_protocol_error(tmp_path, scripted_server, swarm,
+                                                            where):
+    # A "broker" that answers CONNECT with CONNACK, then PINGREQ with bytes
+    # no broker sends: in place of the PINGRESP (a reply), or right after it
+    # (read while the connection sleeps). Counted with what and where, and
+    # the run goes on: the connection reconnects.
+    garbage = b"\x00\x05hello"
+
     def reply(data):
         if data[:1] == b"\x10":
             return b"\x20\x02\x00\x00"
-        return b"\x00\x05hello"
+        return garbage if where == "reply" else b"\xd0\x00" + garbage
 
     server = scripted_server(reply)
     plan = write_plan(tmp_path, "garbage.yml", """protocol: mqtt
@@ -327,9 +332,12 @@ actions:
                "protocol errors counted", check=lambda n: n >= 4)
     assert run.stop() == 0
     final = final_report(run.process.stdout())
-    assert ("ping: protocol error: bad MQTT packet: type 0 (reserved) is not one a broker "
-            "sends, at byte 0 of the packet (first byte 0x00)") in final, final
+    what = ("protocol error: bad MQTT packet: type 0 (reserved) is not one a broker sends, at "
+            "byte 0 of the packet (first byte 0x00)")
+    assert f"{'ping' if where == 'reply' else 'push'}: {what}" in final, final
     assert report_rows(final)["connect"]["replies"] >= 4, final
+    if where == "push":
+        assert report_rows(final)["ping"]["replies"] >= 4, final
 
 
 BAD_PLAN = """protocol: mqtt

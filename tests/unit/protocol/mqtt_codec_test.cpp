@@ -224,10 +224,12 @@ TEST(MqttReading, Acks) {
 }
 
 TEST(MqttReading, SubackAndUnsuback) {
-  SubAck sub = read_suback(split(hex("90 05 00 07 00 01 80")), kVersion311);
+  const std::string suback = hex("90 05 00 07 00 01 80");
+  SubAck sub = read_suback(split(suback), kVersion311);
   EXPECT_EQ(sub.packet_id, 7);
   EXPECT_EQ(sub.codes, hex("00 01 80"));
-  SubAck sub5 = read_suback(split(hex("90 05 00 07 00 02 87")), kVersion5);
+  const std::string suback5 = hex("90 05 00 07 00 02 87");
+  SubAck sub5 = read_suback(split(suback5), kVersion5);
   EXPECT_EQ(sub5.codes, hex("02 87"));
   EXPECT_EQ(read_suback(split(hex("b0 02 00 08")), kVersion311).codes, "");
   EXPECT_EQ(read_suback(split(hex("b0 04 00 08 00 11")), kVersion5).codes, hex("11"));
@@ -235,19 +237,21 @@ TEST(MqttReading, SubackAndUnsuback) {
 }
 
 TEST(MqttReading, Publish) {
-  Publish qos0 = read_publish(split(packet(0x31, hex("00 03") + "a/b" + "hi")), kVersion311);
+  const std::string retained = packet(0x31, hex("00 03") + "a/b" + "hi");
+  Publish qos0 = read_publish(split(retained), kVersion311);
   EXPECT_EQ(qos0.topic, "a/b");
   EXPECT_EQ(qos0.payload, "hi");
   EXPECT_TRUE(qos0.retain);
   EXPECT_EQ(qos0.qos, 0);
-  Publish qos2 = read_publish(split(packet(0x3c, hex("00 01 74 01 00") + "m")), kVersion311);
+  const std::string exactly_once = packet(0x3c, hex("00 01 74 01 00") + "m");
+  Publish qos2 = read_publish(split(exactly_once), kVersion311);
   EXPECT_EQ(qos2.qos, 2);
   EXPECT_TRUE(qos2.dup);
   EXPECT_EQ(qos2.packet_id, 256);
   EXPECT_EQ(qos2.payload, "m");
   // MQTT 5: properties between the packet id and the payload.
-  Publish v5 = read_publish(
-      split(packet(0x32, hex("00 01 74 00 05 07 01 01 02 00 00 00 3c") + "body")), kVersion5);
+  const std::string framed = packet(0x32, hex("00 01 74 00 05 07 01 01 02 00 00 00 3c") + "body");
+  Publish v5 = read_publish(split(framed), kVersion5);
   EXPECT_EQ(v5.packet_id, 5);
   EXPECT_EQ(v5.payload, "body");
   EXPECT_THROW(read_publish(split(packet(0x32, hex("00 01 74 00 00"))), kVersion311), DecodeError);
@@ -283,7 +287,8 @@ TEST(MqttProperties, AnUnknownIdentifierSkipsTheRestOfItsBlock) {
   // 0x7f is no property: what follows it cannot be walked, the block's
   // length says where it ends.
   const std::string body = hex("00 01 74 00 05 07 13 00 0a 7f 99 99 99") + "payload";
-  Publish publish = read_publish(split(packet(0x32, body)), kVersion5);
+  const std::string framed = packet(0x32, body);
+  Publish publish = read_publish(split(framed), kVersion5);
   EXPECT_EQ(publish.payload, "payload");
 }
 

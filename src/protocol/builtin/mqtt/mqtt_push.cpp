@@ -67,8 +67,10 @@ std::optional<std::string> take_incoming(Client& client, Packet packet) {
         answer(client, state, Type::pubcomp, read_ack(packet, version).packet_id);
         return std::nullopt;
       case Type::disconnect: {
+        // The broker closes the connection next: the next command's I/O
+        // finds that and reconnects (a session marked gone would only
+        // make commands fail without I/O, on a dead connection).
         const std::uint8_t reason = read_disconnect(packet, version);
-        state.version = 0;  // the broker closes the connection next
         return fmt::format("the broker sent DISCONNECT ({})", reason_name(reason));
       }
       case Type::auth:
