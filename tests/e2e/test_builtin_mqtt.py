@@ -31,6 +31,7 @@ listener {port} 127.0.0.1
 RECEIVED = "$SYS/broker/publish/messages/received"
 SENT = "$SYS/broker/publish/messages/sent"
 CONNECTED = "$SYS/broker/clients/connected"
+PACKETS_RECEIVED = "$SYS/broker/messages/received"
 
 
 def raise_open_files():
@@ -72,18 +73,23 @@ class Mosquitto:
     def address(self):
         return f"127.0.0.1:{self.port}"
 
+    def _login(self, client_id, keepalive):
+        """A connected socket, CONNACK read."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        flags, payload = 0x02, s16(client_id)
+        if self.login:
+            flags |= 0xC0
+            payload += s16(self.login[0].encode()) + s16(self.login[1].encode())
+        variable = s16(b"MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive)
+        s.sendall(bytes([0x10, len(variable) + len(payload)]) + variable + payload)
+        kind, body = mqtt_read(s)
+        assert kind >> 4 == 2 and body[1] == 0, f"the $SYS reader was refused: {body!r}"
+        return s
+
     def sys(self, *topics):
-        """The broker's current values of `topics` ($SYS/...), as ints; this
-        reader's connection is not counted in clients/connected."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            flags, payload = 0x02, s16(b"swarm-test-sys")
-            if self.login:
-                flags |= 0xC0
-                payload += s16(self.login[0].encode()) + s16(self.login[1].encode())
-            variable = s16(b"MQTT") + bytes([4, flags]) + b"\x00\x3c"
-            s.sendall(bytes([0x10, len(variable) + len(payload)]) + variable + payload)
-            kind, body = mqtt_read(s)
-            assert kind >> 4 == 2 and body[1] == 0, f"the $SYS reader was refused: {body!r}"
+        """The broker's current values of `topics` ($SYS/...), as ints (the
+        values it published last, every second, when they changed)."""
+        with self._login(b"swarm-test-sys", 60) as s:
             wanted = b"".join(s16(t.encode()) + b"\x00" for t in topics)
             subscribe = struct.pack("!H", 1) + wanted
             s.sendall(bytes([0x82, len(subscribe)]) + subscribe)
@@ -93,12 +99,31 @@ class Mosquitto:
                 if kind >> 4 == 3:
                     length = struct.unpack("!H", body[:2])[0]
                     values[body[2 : 2 + length].decode()] = int(body[2 + length :])
-        if CONNECTED in values:
-            values[CONNECTED] -= 1
         return values
 
     def connected(self):
-        return self.sys(CONNECTED)[CONNECTED]
+        """Clients connected, as the broker counts them: from a watcher that
+        stays connected (a reader that connects for each look would find a
+        value published before it came, or after, and not know which)."""
+        if not hasattr(self, "_watch"):
+            self._watch = self._login(b"swarm-test-watch", 0)  # no keepalive
+            subscribe = struct.pack("!H", 1) + s16(CONNECTED.encode()) + b"\x00"
+            self._watch.sendall(bytes([0x82, len(subscribe)]) + subscribe)
+            self._watch.settimeout(0.2)
+            self._connected = None
+        try:
+            while True:
+                kind, body = mqtt_read(self._watch)
+                # Updates only (not the retained value, which may predate
+                # the watcher), less the watcher itself.
+                if kind >> 4 == 3 and not kind & 0x01:
+                    length = struct.unpack("!H", body[:2])[0]
+                    self._connected = int(body[2 + length :]) - 1
+        except (socket.timeout, TimeoutError):
+            pass
+        if self._connected is None:
+            raise AssertionError("no update of clients/connected yet")
+        return self._connected
 
 
 @pytest.fixture
@@ -167,9 +192,13 @@ actions:
     args: {{topic: "news/#", qos: {qos}}}
     sleep_after_action: 1h
 """)
+    # Connection ids start at 1 in each swarm: the publishers take client
+    # ids of their own, or the broker would hand their sessions over.
     pub_plan = write_plan(tmp_path, "pub.yml", f"""protocol: mqtt
 actions:
   - command: connect
+    args: {{client_id: "pub-{{id}}"}}
+    sleep_after_action: 0
   - command: publish
     args: {{topic: "news/{{id}}", size: 64, qos: {qos}, stamp: true}}
     rounds: {messages}
@@ -181,60 +210,61 @@ actions:
                 "--report", report_path, protocol_dir=None)
     wait_until(mosquitto.connected, 20, "the subscribers", check=lambda n: n == subscribers,
                interval=0.3)
-    wait_until(lambda: report_rows_now(sub)["subscribe"], 20, "every SUBACK",
-               check=lambda r: r == subscribers)
-    before = mosquitto.sys(RECEIVED, SENT)
+    subscriptions = "$SYS/broker/subscriptions/count"
+    wait_until(lambda: mosquitto.sys(subscriptions)[subscriptions], 20, "every subscription",
+               check=lambda n: n >= subscribers, interval=0.3)
+    before = mosquitto.sys(RECEIVED, SENT, PACKETS_RECEIVED)
     pub = swarm(mosquitto.address, pub_plan, "--connections", publishers, "--interval", "1h",
                 protocol_dir=None)
     total = publishers * messages
-    wait_until(lambda: mosquitto.sys(RECEIVED)[RECEIVED] - before[RECEIVED], 30,
-               "mosquitto to take every PUBLISH", check=lambda n: n == total, interval=0.3)
     wait_until(lambda: received_total(sub), 30, "every message to arrive",
                check=lambda n: n == subscribers * total)
-    # The broker's count of PUBLISH it sent: swarm's deliveries, plus the
-    # three $SYS values each of these readings subscribed to.
-    readings = []
+    if qos < 2:
+        wait_until(lambda: mosquitto.sys(RECEIVED)[RECEIVED] - before[RECEIVED], 30,
+                   "mosquitto to count every PUBLISH", check=lambda n: n == total, interval=0.3)
+    else:
+        # mosquitto 2.0.11 leaves QoS 2 out of publish/messages/received
+        # (its issue #2448); its count of all packets has each message's
+        # PUBLISH and PUBREL, each delivery's PUBREC and PUBCOMP (from the
+        # subscribers), beside the publishers' CONNECTs and the few packets
+        # of these readers (CONNECT, SUBSCRIBE).
+        readings = []
 
-    def sent():
-        readings.append(1)
-        return mosquitto.sys(SENT)[SENT] - before[SENT]
+        def packets():
+            readings.append(1)
+            return mosquitto.sys(PACKETS_RECEIVED)[PACKETS_RECEIVED] - before[PACKETS_RECEIVED]
 
-    delivered = wait_until(sent, 20, "mosquitto to count its deliveries",
-                           check=lambda n: n >= subscribers * total, interval=0.5)
-    assert delivered <= subscribers * total + 3 * (len(readings) + 40), delivered
+        least = 2 * total + 2 * subscribers * total + publishers
+        got = wait_until(packets, 30, "mosquitto to count every PUBLISH and PUBREL",
+                         check=lambda n: n >= least, interval=0.3)
+        assert got <= least + 2 * (len(readings) + 2), (got, least)
+    if qos == 0:
+        # The broker's count of PUBLISH it sent: swarm's deliveries, plus the
+        # $SYS values these readings subscribed to (mosquitto 2.0.11 counts
+        # only QoS 0 deliveries there: its issue #1968).
+        readings = []
+
+        def sent():
+            readings.append(1)
+            return mosquitto.sys(SENT)[SENT] - before[SENT]
+
+        delivered = wait_until(sent, 20, "mosquitto to count its deliveries",
+                               check=lambda n: n >= subscribers * total, interval=0.5)
+        assert delivered <= subscribers * total + 3 * (len(readings) + 2), delivered
     assert pub.stop() == 0
     assert sub.stop() == 0
     pub_final = final_report(pub.process.stdout())
     assert report_rows(pub_final)["publish"]["requests"] == total, pub_final
-    if qos > 0:
-        assert report_rows(pub_final)["publish"]["replies"] == total, pub_final
-    else:
-        assert report_rows(pub_final)["publish"]["replies"] == 0, pub_final
+    assert report_rows(pub_final)["publish"]["replies"] == (total if qos else 0), pub_final
     final = final_report(sub.process.stdout())
     assert report_line(final, "received").startswith(f"messages {subscribers * total} "), final
     assert report_rows(final)["publish-to-receive"]["replies"] == subscribers * total, final
-    for name, count in ((pub_final, 0), (final, 0)):
-        assert not {k: v for k, v in error_counts(name).items() if v}, name
+    for report in (pub_final, final):
+        assert not {k: v for k, v in error_counts(report).items() if v}, report
     received = load_report(report_path)["received"]
     assert received["messages"] == subscribers * total, received
     assert received["by_topic"] == {f"news/{n}": subscribers * messages
-                                    for n in topics_of(received["by_topic"])}, received
-    assert len(received["by_topic"]) == publishers, received
-
-
-def topics_of(by_topic):
-    return [t.split("/")[1] for t in by_topic]
-
-
-def report_rows_now(run):
-    """{row: replies} from the status block's latency table."""
-    text = stat(run)
-    rows = {}
-    for line in text.splitlines():
-        match = re.match(r"\s+(\w[\w-]*)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s", line)
-        if match:
-            rows[match.group(1)] = int(match.group(4))
-    return rows
+                                    for n in range(1, publishers + 1)}, received
 
 
 def test_mqtt5_clients_publish_to_themselves_at_qos2(tmp_path, mosquitto, swarm):
@@ -256,7 +286,8 @@ actions:
                 protocol_dir=None)
     wait_until(lambda: received_total(run), 30, "every message back",
                check=lambda n: n == clients * messages * 2)
-    assert mosquitto.connected() == clients
+    wait_until(mosquitto.connected, 10, "the broker to count the clients",
+               check=lambda n: n == clients, interval=0.3)
     assert run.stop() == 0
     final = final_report(run.process.stdout())
     rows = report_rows(final)
@@ -300,7 +331,7 @@ actions:
     # Refused connections wait for the broker to close them and back off:
     # a few attempts each, not a storm.
     attempts = report_rows(finals["anonymous"])["connect"]["requests"]
-    assert 5 <= attempts <= 5 * 6, finals["anonymous"]
+    assert 5 <= attempts <= 5 * 12, finals["anonymous"]
     assert report_rows(finals["anonymous"])["ping"]["calls"] == 0, finals["anonymous"]
     assert report_line(finals["right"], "reply errors") == "", finals["right"]
     assert report_rows(finals["right"])["ping"]["replies"] == 5, finals["right"]
@@ -382,7 +413,7 @@ def test_protocols_lists_mqtt(swarm_bin):
     out = listing.stdout
     assert "\nmqtt: MQTT 3.1.1, and 5.0 with version: 5" in out, out
     mqtt = out[out.index("\nmqtt:"):]
-    for line in ("    connect: CONNECT", "      will (a mapping)", "    publish: PUBLISH",
+    for line in ("    connect: CONNECT", "      will (a map)", "    publish: PUBLISH",
                  "      qos (a whole number): 0 (the default", "    subscribe: SUBSCRIBE",
                  "    unsubscribe: UNSUBSCRIBE", "    disconnect: DISCONNECT", "    ping: PINGREQ"):
         assert line in mqtt, mqtt

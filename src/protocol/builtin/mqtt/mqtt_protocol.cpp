@@ -80,8 +80,11 @@ class MqttProtocol final : public Protocol {
     return mqtt::make_push_handler();
   }
   ProtocolDefaults defaults() const override {
-    // The largest packet MQTT can carry, with its fixed header.
-    return {std::size_t{kMaxRemainingLength} + kHeaderRoom};
+    // The largest packet MQTT can carry, with its fixed header; and the
+    // kernel's receive buffer: with the least one (a window of ~2 KiB, and
+    // loopback's 64 KiB segments) a broker delivering QoS 1 messages waits
+    // on its persist timer, seconds per window.
+    return {std::size_t{kMaxRemainingLength} + kHeaderRoom, 0};
   }
 
  private:
