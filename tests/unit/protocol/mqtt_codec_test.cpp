@@ -78,7 +78,8 @@ TEST(MqttVarint, TheFramerReadsTheLengthInEverySplit) {
             "bad MQTT packet: PUBLISH with a remaining length that goes on past 4 bytes, at "
             "bytes 1-4 of the packet (first byte 0x30)");
   // In a body: a fifth byte is malformed too.
-  Reader in(Packet{0, hex("80 80 80 80 01")}, "CONNACK");
+  const std::string five_bytes = hex("80 80 80 80 01");
+  Reader in(Packet{0, five_bytes}, "CONNACK");
   EXPECT_THROW(in.varint("its property length"), DecodeError);
 }
 
