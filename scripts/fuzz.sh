@@ -14,7 +14,7 @@ cmake --build build-fuzz -j"$(nproc)"
 # Extra seeds: the plan loader also starts from the shipped and broken plans.
 declare -A extra_seeds=([plan_loader]="examples/scripts tests/plans/broken")
 
-for target in telnet_filter console_command reply_parsers plan_loader snapshot_json; do
+for target in telnet_filter console_command reply_parsers mqtt_codec plan_loader snapshot_json; do
   fuzzer=build-fuzz/tests/fuzz/${target}_fuzz
   dir=tests/fuzz/$target
   work=build-fuzz/work/$target

@@ -99,8 +99,10 @@ void add_load_flags(CLI::App& cli, Options& o) {
   cli.add_option("--sndbuf", o.sndbuf, "SO_SNDBUF bytes per connection (0 = kernel default)")
       ->capture_default_str()
       ->check(whole_number(0, 1 << 30));
-  cli.add_option("--rcvbuf", o.rcvbuf, "SO_RCVBUF bytes per connection (0 = kernel default)")
-      ->capture_default_str()
+  cli.add_option_function<int>(
+         "--rcvbuf", [&o](int bytes) { o.rcvbuf = bytes; },
+         "SO_RCVBUF bytes per connection (default 128, or the protocol's: mqtt takes the "
+         "kernel's; 0 = kernel default)")
       ->check(whole_number(0, 1 << 30));
   cli.add_option("--seed", o.seed, "Random seed (0 = from the clock)")
       ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max()));

@@ -30,7 +30,7 @@ struct Options {
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};  // connect timeout; 0 = none
   std::optional<std::size_t> max_reply;  // --max-reply; unset: the module's default
   int sndbuf = 1024;                     // SO_SNDBUF; 0 = kernel default
-  int rcvbuf = 128;                      // SO_RCVBUF; 0 = kernel default
+  std::optional<int> rcvbuf;             // SO_RCVBUF; 0 = kernel default; unset: the module's
   std::string sources;                   // --source list, range or CIDR
   std::size_t max_sessions = 2;          // console sessions at once
   std::uint64_t seed = 0;                // random seed; 0 = from the clock

@@ -134,7 +134,6 @@ engine::EngineConfig engine_config(const Options& options) {
   config.timeout = options.timeout;  // 0: none (the engine arms no timer)
   config.connect_timeout = options.connect_timeout;
   config.sndbuf = options.sndbuf;
-  config.rcvbuf = options.rcvbuf;
   config.tls = tls_config(options);
   config.seed =
       options.seed != 0
@@ -221,6 +220,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   const bool token = secret.has_value();
   engine::EngineConfig config = engine_config(options);
   config.max_reply = options.max_reply.value_or(loaded.module->default_max_reply());
+  config.rcvbuf = options.rcvbuf.value_or(loaded.module->default_rcvbuf());
   config.rate = rate_of(options, loaded.plan);
   engine::Capacity capacity = engine::probe_capacity(
       std::max<std::size_t>(1, config.sources.size()), config.servers.size());
@@ -232,6 +232,7 @@ int run_loaded(const Options& options, LoadedPlan& loaded) {
   engine::Engine engine(config, loaded.plan, *loaded.module);
   Options effective = options;  // the report records what the run used
   effective.max_reply = config.max_reply;
+  effective.rcvbuf = config.rcvbuf;
   stats::RunConfig run_record = run_config(effective, loaded.plan, config.seed);
   stats::ReportContext context = report_context(loaded.plan, *loaded.module, config.tls);
   context.rate.set(context.started, config.rate);

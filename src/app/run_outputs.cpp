@@ -68,7 +68,7 @@ std::vector<std::pair<std::string, stats::FlagValue>> flags_of(const Options& o)
       {"connect-timeout", duration(o.connect_timeout)},
       {"max-reply", o.max_reply ? FlagValue{signed_count(*o.max_reply)} : FlagValue{}},
       {"sndbuf", std::int64_t{o.sndbuf}},
-      {"rcvbuf", std::int64_t{o.rcvbuf}},
+      {"rcvbuf", o.rcvbuf ? FlagValue{std::int64_t{*o.rcvbuf}} : FlagValue{}},
       {"source", text_or_null(o.sources)},
       {"max-sessions", signed_count(o.max_sessions)},
       {"seed", static_cast<std::int64_t>(o.seed)},

@@ -596,7 +596,9 @@ void Connection::take_pushes() noexcept {
     if (over_limit(reader_.held_bytes())) return drop_stream(Reason::reply_too_large);
   }
   if (state == ReplyReader::PushState::invalid) {
-    // The stream cannot be followed any more: the next command finds it closed.
+    // The stream cannot be followed any more: the next command finds it
+    // closed. What was wrong is said, as for a reply.
+    ++recorder().script_errors["push: protocol error: " + worker_.pushes()->framer().error()];
     drop_stream(Reason::protocol_error);
     return;
   }

@@ -108,10 +108,14 @@ struct Hooks {
 /// Settings a protocol wants unless the user sets them.
 struct ProtocolDefaults {
   std::size_t max_reply_bytes = 0;  // largest reply it can need (0: the engine's default)
+  int rcvbuf = -1;                  // SO_RCVBUF it wants (-1: swarm's default; 0: the kernel's)
 };
 
 /// The largest reply a module accepts unless it says otherwise (1 MiB).
 inline constexpr std::size_t kDefaultMaxReply = std::size_t{1} << 20;
+/// SO_RCVBUF unless --rcvbuf or the module says otherwise: the kernel's
+/// least, as an idle connection needs no more.
+inline constexpr int kDefaultRcvbuf = 128;
 
 /// A loaded protocol module. Thread-safe: workers each instantiate it.
 class Module {
@@ -126,12 +130,12 @@ class Module {
   virtual std::unique_ptr<ModuleInstance> instantiate(const plan::Plan& plan) const = 0;
   /// The largest reply (and pushed data kept between reads) its servers may
   /// send, in bytes, unless --max-reply says otherwise; 0 = no limit. A
-  /// protocol with a natural bound (redis' 512 MiB bulk string) says so in
-  /// its defaults(); others get 1 MiB.
-  virtual std::size_t default_max_reply() const {
-    const std::size_t own = defaults().max_reply_bytes;
-    return own != 0 ? own : kDefaultMaxReply;
-  }
+  /// protocol with a natural bound (an HTTP body limit) returns its own.
+  virtual std::size_t default_max_reply() const { return kDefaultMaxReply; }
+  /// SO_RCVBUF per connection unless --rcvbuf says otherwise (0: the
+  /// kernel's). A protocol whose servers stream to it (MQTT QoS 1 deliveries)
+  /// wants the kernel's: a window of a few hundred bytes stalls them.
+  virtual int default_rcvbuf() const { return kDefaultRcvbuf; }
 
   /// Why `action` cannot run on this module (unknown command, args it does
   /// not take, a wrong or missing arg), or nothing when it can. The same

@@ -47,6 +47,8 @@ class ArgReader {
   plan::SourceLocation where(std::string_view name) const;
   /// The command, for messages.
   const std::string& command() const noexcept { return command_; }
+  /// The args as given (null when the plan gives none).
+  const plan::Value& value() const noexcept { return args_; }
   /// "command 'set' arg 'key'" (or "on_connect setting 'hello'"): how
   /// messages name arg `name`.
   std::string what(std::string_view name) const;

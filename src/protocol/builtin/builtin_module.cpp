@@ -63,6 +63,10 @@ std::unique_ptr<ConnectionSetup> BuiltinModule::bind_connection(const plan::Valu
   return protocol_.bind_connection(ArgReader("on_connect", settings));
 }
 
+std::unique_ptr<ConnectionSetup> BuiltinModule::bind_connection(const plan::Plan& plan) const {
+  return protocol_.bind_plan_connection(ArgReader("on_connect", plan.on_connect), plan.actions);
+}
+
 std::optional<plan::Problem> BuiltinModule::check(const plan::Action& action) const {
   if (auto problem = commands().check(name(), action)) return problem;
   try {
@@ -90,9 +94,9 @@ std::string BuiltinModule::row_name(const plan::Action& action) const {
 }
 
 Hooks BuiltinModule::hooks(const plan::Plan& plan) const {
-  std::unique_ptr<ConnectionSetup> setup = bind_connection(plan.on_connect);
+  std::unique_ptr<ConnectionSetup> setup = bind_connection(plan);
   if (!setup) return {};
-  return {true, setup->idle_period() > std::chrono::nanoseconds::zero()};
+  return {setup->has_on_connect(), setup->idle_period() > std::chrono::nanoseconds::zero()};
 }
 
 std::unique_ptr<ModuleInstance> BuiltinModule::instantiate(const plan::Plan& plan) const {
@@ -102,8 +106,7 @@ std::unique_ptr<ModuleInstance> BuiltinModule::instantiate(const plan::Plan& pla
     for (const plan::Action& action : plan.actions) {
       actions.push_back({action.command, bind(action)});
     }
-    return std::make_unique<BuiltinInstance>(protocol_, std::move(actions),
-                                             bind_connection(plan.on_connect));
+    return std::make_unique<BuiltinInstance>(protocol_, std::move(actions), bind_connection(plan));
   } catch (const BindError& error) {
     throw std::runtime_error(error.what());  // check() found it first, in a checked plan
   }

@@ -31,6 +31,14 @@ class BuiltinModule final : public Module {
   std::optional<plan::Problem> check_on_connect(const plan::Value& settings) const override;
   Hooks hooks(const plan::Plan& plan) const override;
   ProtocolDefaults defaults() const override { return protocol_.defaults(); }
+  std::size_t default_max_reply() const override {
+    const std::size_t bytes = protocol_.defaults().max_reply_bytes;
+    return bytes != 0 ? bytes : kDefaultMaxReply;
+  }
+  int default_rcvbuf() const override {
+    const int bytes = protocol_.defaults().rcvbuf;
+    return bytes >= 0 ? bytes : kDefaultRcvbuf;
+  }
   std::string row_name(const plan::Action& action) const override;
 
   /// The protocol it is made of.
@@ -40,6 +48,7 @@ class BuiltinModule final : public Module {
   /// The command of `action`, bound (throws BindError).
   std::unique_ptr<BoundCommand> bind(const plan::Action& action) const;
   std::unique_ptr<ConnectionSetup> bind_connection(const plan::Value& settings) const;
+  std::unique_ptr<ConnectionSetup> bind_connection(const plan::Plan& plan) const;
 
   const Protocol& protocol_;                 // what it is made of
   std::string name_;                         // the protocol's name

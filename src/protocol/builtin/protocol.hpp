@@ -162,6 +162,10 @@ class ConnectionSetup {
   virtual std::chrono::nanoseconds idle_period() const { return std::chrono::nanoseconds::zero(); }
   /// Runs every idle_period() while the plan sleeps. Counted under `on_idle`.
   virtual Task<void> on_idle(Call& call) const;
+  /// Whether on_connect() does anything: a setup that only speaks while
+  /// idle (an MQTT keepalive for a plan that connects with a command) has no
+  /// `on_connect` row and no call on every connection.
+  virtual bool has_on_connect() const { return true; }
 };
 
 /// A built-in protocol: a stateless description, one object per protocol.
@@ -180,6 +184,14 @@ class Protocol {
   /// on_connect, checked; a null value when the plan gives none), or null
   /// when that is nothing. Throws BindError.
   virtual std::unique_ptr<ConnectionSetup> bind_connection(const ArgReader& settings) const;
+  /// The same, knowing the plan's `actions` (an MQTT plan's `connect`
+  /// action gives the keepalive its on_idle keeps). By default
+  /// bind_connection(settings). Throws BindError.
+  virtual std::unique_ptr<ConnectionSetup> bind_plan_connection(
+      const ArgReader& settings, const std::vector<plan::Action>& actions) const {
+    static_cast<void>(actions);
+    return bind_connection(settings);
+  }
   /// Bytes of its own state per connection (see connection_state()).
   virtual std::size_t state_bytes() const { return 0; }
   /// Its push handler for one worker, or null when its servers push nothing.

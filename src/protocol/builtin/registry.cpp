@@ -3,6 +3,7 @@
 #include "protocol/builtin/builtin_module.hpp"
 #include "protocol/builtin/http/http.hpp"
 #include "protocol/builtin/memcached/memcached.hpp"
+#include "protocol/builtin/mqtt/mqtt.hpp"
 #include "protocol/builtin/redis/redis.hpp"
 
 namespace swarm::protocol {
@@ -12,6 +13,7 @@ std::span<const BuiltinProtocol> builtin_protocols() noexcept {
   static const BuiltinProtocol kProtocols[] = {
       {"http", builtin::http_protocol},
       {"memcached", builtin::memcached_protocol},
+      {"mqtt", builtin::mqtt_protocol},
       {"redis", builtin::redis_protocol},
   };
   return kProtocols;

@@ -8,6 +8,7 @@
 
 #include "lua_fixture.hpp"
 #include "problem_text.hpp"
+#include "protocol/builtin/registry.hpp"
 #include "protocol/module_loader.hpp"
 
 namespace swarm::protocol {
@@ -29,13 +30,19 @@ return durian
 )lua";
 
 TEST_F(LuaModuleTest, MissingFileSaysWhereItLooked) {
+  // Every built-in protocol is named, in order (the list grows by protocol).
+  std::string built_in;
+  for (const BuiltinProtocol& protocol : builtin_protocols()) {
+    built_in += (built_in.empty() ? "" : ", ") + std::string(protocol.name);
+  }
+  EXPECT_THAT(built_in, ::testing::HasSubstr("memcached, "));
   try {
     load_module(dir(), "nothing");
     FAIL() << "loaded a module that does not exist";
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()), "protocol module 'nothing' not found: neither " + dir() +
                                              "/nothing.lua nor " + dir() +
-                                             "/nothing.so exists (built in: http, memcached, redis)");
+                                             "/nothing.so exists (built in: " + built_in + ")");
   }
 }
 
