@@ -98,6 +98,22 @@ class Client {
   /// sent it (nanoseconds since the Unix epoch, as swarm's `stamp` writes
   /// it): the publish-to-receive latency is recorded.
   virtual void count_received(std::string_view topic, std::int64_t sent_unix_ns) = 0;
+
+  /// The server this connection reached, as the user named it (`--server`:
+  /// "example.com:8080", "127.0.0.1:6379"): what an HTTP Host header says.
+  virtual std::string_view server() const noexcept = 0;
+
+  /// Ends the connection for a reason the protocol found in the server's
+  /// words: the server closed the session (a WebSocket close frame with
+  /// 1011) or refused what the protocol needs (an upgrade answered 403).
+  /// Counts one failure of `kind`, written "reason:name" with a reason the
+  /// reports know ("closed:ws_1011", "protocol_error:ws_upgrade_403"; an
+  /// unknown reason counts as protocol_error), keeps `message` when it is
+  /// the first of its kind, and closes the TCP connection. The engine goes
+  /// on as after any failure: the plan ends and the connection reconnects
+  /// after a backoff. Later calls end with `closed`. From a push handler
+  /// too.
+  virtual void end_connection(std::string_view kind, std::string_view message) = 0;
 };
 
 }  // namespace swarm

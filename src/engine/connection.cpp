@@ -86,6 +86,7 @@ Task<bool> Connection::connect() {
   if (worker_.take_socket()) {
     std::uint32_t server = 0;
     error = co_await connect_any(server);
+    server_ = static_cast<std::uint16_t>(server);
     if (error == 0) error = co_await handshake(server);
     if (error != 0) worker_.give_socket();
   }
@@ -585,12 +586,29 @@ void Connection::take_pushes() noexcept {
     if (over_limit(reader_.held_bytes())) return drop_stream(Reason::reply_too_large);
   }
   if (state == ReplyReader::PushState::invalid) {
-    // The stream cannot be followed any more: the next command finds it closed.
+    // The stream cannot be followed any more: the next command finds it
+    // closed. What the framer found wrong is told, like a reply's.
+    ++recorder().script_errors["push: protocol error: " + worker_.pushes()->framer().error()];
     drop_stream(Reason::protocol_error);
     return;
   }
   // A subscriber may not write again for hours: keep nothing it does not need.
   reader_.release_if_empty();
+}
+
+std::string_view Connection::server_name() const noexcept {
+  return worker_.servers().server(server_).name;
+}
+
+void Connection::end_by_protocol(std::string_view kind, std::string_view message) noexcept {
+  if (!transport_.is_open()) return;  // ended already: counted once
+  const std::string name(kind);
+  const Reason reason =
+      stats::reason_named(name.substr(0, name.find(':'))).value_or(Reason::protocol_error);
+  recorder().count_error(reason, name, message);
+  note_end(reason);
+  transport_.close();
+  reader_.clear();
 }
 
 void Connection::drop_stream(Reason reason) noexcept {

@@ -105,4 +105,4 @@ def test_a_module_file_still_needs_its_directory(tmp_path, swarm):
     assert run.process.wait_exit(timeout=10) == 2
     err = run.process.stderr()
     assert "plan.yml:1:11: protocol 'durian': protocol module 'durian' not found: no " \
-           "--protocol-dir, and no built-in protocol of that name (built in: memcached, redis)" in err, err
+           "--protocol-dir, and no built-in protocol of that name (built in: memcached, redis, websocket)" in err, err

@@ -3,6 +3,7 @@
 #include "protocol/builtin/builtin_module.hpp"
 #include "protocol/builtin/memcached/memcached.hpp"
 #include "protocol/builtin/redis/redis.hpp"
+#include "protocol/builtin/websocket/websocket.hpp"
 
 namespace swarm::protocol {
 
@@ -11,6 +12,7 @@ std::span<const BuiltinProtocol> builtin_protocols() noexcept {
   static const BuiltinProtocol kProtocols[] = {
       {"memcached", builtin::memcached_protocol},
       {"redis", builtin::redis_protocol},
+      {"websocket", builtin::websocket_protocol},
   };
   return kProtocols;
 }

@@ -80,6 +80,11 @@ class FakeClient final : public Client {
     received.emplace_back(topic, sent_unix_ns);
   }
 
+  std::string_view server() const noexcept override { return "127.0.0.1:8080"; }
+  void end_connection(std::string_view kind, std::string_view message) override {
+    ended.emplace_back(std::string(kind) + " " + std::string(message));
+  }
+
   /// Reads `incoming` from its start again.
   void reset_reading() { read_ = 0; }
 
@@ -103,6 +108,7 @@ class FakeClient final : public Client {
   std::vector<std::string> noreplies;                          // send_noreply requests
   std::vector<std::chrono::nanoseconds> sleeps;                // sleep durations
   int closes = 0;                                              // close_connection() calls
+  std::vector<std::string> ended;                              // end_connection(): "kind message"
 
  private:
   struct Pause {

@@ -35,7 +35,7 @@ TEST_F(LuaModuleTest, MissingFileSaysWhereItLooked) {
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()), "protocol module 'nothing' not found: neither " + dir() +
                                              "/nothing.lua nor " + dir() +
-                                             "/nothing.so exists (built in: memcached, redis)");
+                                             "/nothing.so exists (built in: memcached, redis, websocket)");
   }
 }
 
