@@ -16,7 +16,8 @@ Every path agrees on subprotocol "chat.v2" when the client offers it.
 
 Plain HTTP GET /stats answers the counts as JSON (the tests' oracle).
 Listens on 127.0.0.1 at the port given (0: one the kernel picks) and prints
-"listening on PORT"; --cert and --key make it wss."""
+"listening on PORT"; --cert and --key make it wss; with --reuse-port several
+processes share one port (the kernel spreads the connections)."""
 
 import argparse
 import asyncio
@@ -174,7 +175,8 @@ async def main():
     async with websockets.serve(handler, "127.0.0.1", ARGS.port, ssl=context,
                                 process_request=process_request, ping_interval=None,
                                 subprotocols=["chat.v2"],
-                                max_size=2 ** 22, backlog=4096) as server:
+                                max_size=2 ** 22, backlog=4096,
+                                reuse_port=ARGS.reuse_port or None) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"listening on {port}", flush=True)
         await asyncio.Future()
@@ -188,6 +190,8 @@ if __name__ == "__main__":
     parser.add_argument("--ping-every", type=float, default=0.2)
     parser.add_argument("--ping-timeout", type=float, default=1.0)
     parser.add_argument("--close-after", type=int, default=3)
+    parser.add_argument("--reuse-port", action="store_true",
+                        help="SO_REUSEPORT: several processes share the port (benchmarks)")
     ARGS = parser.parse_args()
     try:
         asyncio.run(main())
