@@ -317,7 +317,7 @@ Connection::WaitAwaiter Connection::pause(std::chrono::nanoseconds duration) noe
 Connection::WaitAwaiter Connection::pause_plan(std::chrono::nanoseconds duration) noexcept {
   if (duration <= std::chrono::nanoseconds::zero()) return pause(duration);
   if (connected_) take_pushes();
-  if (!aborting_) loop().timers().arm(*this, loop().now() + duration);
+  if (!aborting_) loop().timers().arm(*this, stream_ended() ? loop().now() : loop().now() + duration);
   return wait_for(Wait::plan);
 }
 
@@ -336,7 +336,7 @@ Connection::WaitAwaiter Connection::wait_due() noexcept {
   if (due <= loop().refresh_now()) return no_wait();
   set_state(ConnState::standby);
   if (connected_) take_pushes();
-  if (!aborting_) loop().timers().arm(*this, due);
+  if (!aborting_) loop().timers().arm(*this, stream_ended() ? loop().now() : due);
   return wait_for(Wait::plan);
 }
 
@@ -607,8 +607,14 @@ void Connection::end_by_protocol(std::string_view kind, std::string_view message
       stats::reason_named(name.substr(0, name.find(':'))).value_or(Reason::protocol_error);
   recorder().count_error(reason, name, message);
   note_end(reason);
+  // The reader is not cleared here: this may run inside it (a push handler
+  // that heard a close); disconnect() clears it.
   transport_.close();
-  reader_.clear();
+  // Asleep in the plan (the close came between commands): the plan goes on
+  // now, and its next command finds the connection closed, a failure
+  // counted here already: a backoff, then a new connection, without
+  // waiting out a long sleep on a dead one.
+  if (waiting_for_ == Wait::plan) loop().timers().arm(*this, loop().now());
 }
 
 void Connection::drop_stream(Reason reason) noexcept {

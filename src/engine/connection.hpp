@@ -186,6 +186,10 @@ class Connection final : public TimerNode {
   /// Counts a failed read or write (an errno value, or kTlsFailure).
   IoStatus fail_io(int error) noexcept;
   void take_pushes() noexcept;
+  /// Whether what was read between commands ended the TCP connection (a
+  /// close the protocol heard, a stream it could not follow): then the plan
+  /// does not sleep on it, its next command finds it closed.
+  bool stream_ended() const noexcept { return connected_ && !transport_.is_open(); }
   /// Whether the bytes held for the reply being read (or for pushes)
   /// passed --max-reply.
   bool over_limit(std::size_t held) const noexcept;

@@ -366,3 +366,26 @@ def test_the_example_plan_runs(ws_server, swarm):
     assert report_rows(final)["send_for_reply"]["replies"] >= 5 * 15, final
     assert no_errors(final), final
     assert server.stats()["paths"] == {"/chat": 5}
+
+
+def test_a_close_while_swarm_sleeps_reconnects_without_waiting_out_the_sleep(tmp_path, ws_server, swarm):
+    server = ws_server("--goaway-after", "0.3")
+    plan = write_plan(tmp_path, """protocol: websocket
+on_connect: {path: /goaway}
+actions:
+  - command: ping
+    sleep_between_rounds: 0
+    sleep_after_action: 3600
+""")
+    run = swarm(server.address, plan, "--connections", "5", "--duration", "4s", "--interval", "1h",
+                protocol_dir=None)
+    assert run.process.wait_exit(timeout=30) == 0
+    final = final_report(run.process.stdout())
+    stats = server.stats()
+    line = report_line(final, "errors")
+    counted = int(line.split("closed:ws_1001")[1].split()[0]) if "closed:ws_1001" in line else 0
+    # Each connection is closed 0.3 s after its upgrade; swarm reconnects
+    # after a backoff (0.1 s doubling) instead of sleeping an hour on it.
+    assert counted >= 15 and stats["closed_1001"] - 5 <= counted <= stats["closed_1001"], (line, stats)
+    assert stats["accepted"] >= counted, stats
+    assert "going away" in final, final

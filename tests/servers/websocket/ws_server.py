@@ -11,6 +11,8 @@
   /pings       pings the client every --ping-every seconds and closes with
                1011 when a pong does not come within --ping-timeout
   /close1011   echoes --close-after messages, then closes with 1011
+  /goaway      closes with 1001 --goaway-after seconds after the upgrade,
+               whatever the client does
   /refuse      answers the upgrade with 403
 Every path agrees on subprotocol "chat.v2" when the client offers it.
 
@@ -40,6 +42,7 @@ STATS = {
     "pongs_received": 0,
     "ping_timeouts": 0,
     "closed_1011": 0,
+    "closed_1001": 0,
     "client_closes": {},   # close code the client sent -> count
     "subprotocols": {},    # agreed subprotocol -> count
     "origins": {},         # Origin header -> count
@@ -135,6 +138,12 @@ async def close_1011(ws):
         STATS["sent"] += 1
 
 
+async def goaway(ws):
+    await asyncio.sleep(ARGS.goaway_after)
+    STATS["closed_1001"] += 1
+    await ws.close(1001, "going away")
+
+
 async def broadcast(ws):
     BROADCAST.add(ws)
     try:
@@ -144,7 +153,7 @@ async def broadcast(ws):
 
 
 HANDLERS = {"/echo": echo, "/fragments": fragments, "/pings": pings, "/close1011": close_1011,
-            "/broadcast": broadcast, "/sub": echo, "/": echo}
+            "/broadcast": broadcast, "/goaway": goaway, "/sub": echo, "/": echo}
 
 
 async def handler(ws):
@@ -163,7 +172,7 @@ async def handler(ws):
         pass
     finally:
         STATS["connections"] -= 1
-        if ws.close_code is not None and ws.close_code != 1011:
+        if ws.close_code is not None and ws.close_code not in (1001, 1011):
             bump(STATS["client_closes"], str(ws.close_code))
 
 
@@ -190,6 +199,7 @@ if __name__ == "__main__":
     parser.add_argument("--ping-every", type=float, default=0.2)
     parser.add_argument("--ping-timeout", type=float, default=1.0)
     parser.add_argument("--close-after", type=int, default=3)
+    parser.add_argument("--goaway-after", type=float, default=0.3)
     parser.add_argument("--reuse-port", action="store_true",
                         help="SO_REUSEPORT: several processes share the port (benchmarks)")
     ARGS = parser.parse_args()
