@@ -317,7 +317,8 @@ Connection::WaitAwaiter Connection::pause(std::chrono::nanoseconds duration) noe
 Connection::WaitAwaiter Connection::pause_plan(std::chrono::nanoseconds duration) noexcept {
   if (duration <= std::chrono::nanoseconds::zero()) return pause(duration);
   if (connected_) take_pushes();
-  if (!aborting_) loop().timers().arm(*this, stream_ended() ? loop().now() : loop().now() + duration);
+  if (!aborting_)
+    loop().timers().arm(*this, stream_ended() ? loop().now() : loop().now() + duration);
   return wait_for(Wait::plan);
 }
 
