@@ -389,3 +389,47 @@ actions:
     assert counted >= 15 and stats["closed_1001"] - 5 <= counted <= stats["closed_1001"], (line, stats)
     assert stats["accepted"] >= counted, stats
     assert "going away" in final, final
+
+
+def test_2000_connections_echo_counted_on_both_sides(tmp_path, ws_server, swarm):
+    server = ws_server()
+    plan = write_plan(tmp_path, """protocol: websocket
+on_connect: {path: /echo}
+actions:
+  - command: send_for_reply
+    args: {text: "echo {id} {seq}"}
+    sleep_between_rounds: 0
+    sleep_after_action: 1s
+""")
+    run = swarm(server.address, plan, "--connections", "2000", "--connect-rate", "2000",
+                "--interval", "1h", protocol_dir=None)
+    wait_until(lambda: server.stats()["connections"] == 2000, 60, "2000 websocket connections")
+    wait_until(lambda: server.stats()["received"] >= 3 * 2000, 60, "three messages per connection")
+    assert run.stop() == 0
+    final = final_report(run.process.stdout())
+    row = report_rows(final)["send_for_reply"]
+    stats = server.stats()
+    assert row["replies"] <= stats["sent"] <= stats["received"] <= row["requests"], (row, stats)
+    assert row["requests"] - row["replies"] <= 2000, final
+    assert row["replies"] >= 3 * 2000 - 2000, final
+    assert no_errors(final), final
+    assert stats["accepted"] == 2000, stats
+
+
+def test_rate_mode_paces_the_messages(tmp_path, ws_server, swarm):
+    server = ws_server()
+    plan = write_plan(tmp_path, """protocol: websocket
+on_connect: {path: /echo}
+actions:
+  - command: send_for_reply
+    args: {text: "r{seq}", stamp: true}
+""")
+    run = swarm(server.address, plan, "--connections", "10", "--rate", "200", "--duration", "3s",
+                "--interval", "1h", protocol_dir=None)
+    assert run.process.wait_exit(timeout=30) == 0
+    final = final_report(run.process.stdout())
+    row = report_rows(final)["send_for_reply"]
+    # 200 calls a second for 3 s, give or take the first period and the stop.
+    assert 500 <= row["calls"] <= 640, final
+    assert row["replies"] <= server.stats()["received"] <= row["requests"]
+    assert no_errors(final), final
