@@ -56,6 +56,8 @@ actions:
   - command: close
     args: {code: 4000, reason: done}
   - command: receive
+  - command: send_for_reply
+    args: {binary: "b{seq}", pipeline: 3}
 )";
 
 TEST_F(WebsocketBuiltinTest, OpenSendsTheUpgradeAndChecksTheAnswer) {
@@ -151,6 +153,24 @@ TEST_F(WebsocketBuiltinTest, SendPingAndCloseFrames) {
                                                       6));
   EXPECT_EQ(client.kinds.back(), "close 4000");
   EXPECT_EQ(client.closes, 1);
+}
+
+TEST_F(WebsocketBuiltinTest, APipelineSendsNFramesInOneWriteAndReadsNReplies) {
+  instance(kPlan);
+  FakeClient client(7);
+  client.incoming = switching(kAccept, "Sec-WebSocket-Protocol: chat.v2\r\n") +
+                    server_frame(WsOpcode::binary, "b2") + server_frame(WsOpcode::binary, "b3") +
+                    server_frame(WsOpcode::binary, "b4");
+  run(0, client);
+  EXPECT_EQ(run(6, client).kind, CommandOutcome::Kind::ok);
+  ASSERT_EQ(client.pipelined, (std::vector<std::uint32_t>{3}));
+  const std::string& batch = client.sent.back();
+  ASSERT_EQ(batch.size(), 3u * 8);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(static_cast<unsigned char>(batch[8 * i]), 0x82);
+    EXPECT_EQ(unmasked(batch.substr(8 * i, 8)), "b" + std::to_string(i + 2));
+  }
+  EXPECT_EQ(client.kinds, (std::vector<std::string>{"binary", "binary", "binary"}));
 }
 
 TEST_F(WebsocketBuiltinTest, ReceiveSkipsPingsAndEndsOnAClose) {

@@ -48,19 +48,17 @@ struct Message {
 
 class Send final : public BoundCommand {
  public:
-  Send(Message message, std::uint32_t pipeline)
-      : message_(std::move(message)), pipeline_(pipeline) {}
+  explicit Send(Message message) : message_(std::move(message)) {}
 
   Task<void> run(Call& call) const override {
     require_open(call, "send");
-    BufferPool::Lease frames = call.buffers().lend();
-    message_.render(call, pipeline_, *frames);
-    co_await call.client().send_noreply(*frames);
+    BufferPool::Lease frame = call.buffers().lend();
+    message_.render(call, 1, *frame);
+    co_await call.client().send_noreply(*frame);
   }
 
  private:
-  Message message_;         // what each frame carries
-  std::uint32_t pipeline_;  // frames per call, in one write
+  Message message_;  // what the frame carries
 };
 
 /// Judges a reply to a data message: answers the pings inside it, counts
@@ -191,8 +189,8 @@ class Close final : public BoundCommand {
 
 }  // namespace
 
-std::unique_ptr<BoundCommand> bind_send(const ArgReader& args, std::uint32_t pipeline) {
-  return std::make_unique<Send>(Message::read(args), pipeline);
+std::unique_ptr<BoundCommand> bind_send(const ArgReader& args, std::uint32_t) {
+  return std::make_unique<Send>(Message::read(args));
 }
 
 std::unique_ptr<BoundCommand> bind_send_for_reply(const ArgReader& args, std::uint32_t pipeline) {
