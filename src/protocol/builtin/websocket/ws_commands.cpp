@@ -79,17 +79,8 @@ class SendForReply final : public BoundCommand {
     Client& client = call.client();
     WsParser parser(kMaxMessage);
     std::string scratch;
-    if (pipeline_ == 1) {
-      Reply reply;
-      {
-        BufferPool::Lease frames = call.buffers().lend();
-        message_.render(call, 1, *frames);
-        reply = co_await client.send_for_reply(*frames, parser);
-      }
-      if (reply.status == IoStatus::ok) take_reply(client, reply.data, scratch);
-      co_return;
-    }
     {
+      // Given back once written, not kept while the replies are awaited.
       BufferPool::Lease frames = call.buffers().lend();
       message_.render(call, pipeline_, *frames);
       if (co_await client.send_pipelined(*frames, pipeline_) != IoStatus::ok) co_return;
@@ -137,8 +128,6 @@ class Ping final : public BoundCommand {
     require_open(call, "ping");
     Client& client = call.client();
     WsState& state = call.state<WsState>();
-    WsParser parser(kMaxMessage);
-    Reply reply;
     {
       BufferPool::Lease data = call.buffers().lend();
       payload_.render(*data, call.next_request());
@@ -147,8 +136,10 @@ class Ping final : public BoundCommand {
       ws_append_frame(*frame, *data, WsOpcode::ping, mask_key(client));
       // Until the pong: data messages are pushes (counted), the pong the reply.
       state.awaiting_pong = true;
-      reply = co_await client.send_for_reply(*frame, parser);
+      if (co_await client.send_pipelined(*frame, 1) != IoStatus::ok) co_return;
     }
+    WsParser parser(kMaxMessage);
+    const Reply reply = co_await client.read_reply(parser);
     call.state<WsState>().awaiting_pong = false;
     if (reply.status == IoStatus::ok) client.count_reply("pong", false);
   }
@@ -164,15 +155,15 @@ class Close final : public BoundCommand {
   Task<void> run(Call& call) const override {
     require_open(call, "close");
     Client& client = call.client();
-    WsParser parser(kMaxMessage);
-    Reply reply;
     {
       BufferPool::Lease frame = call.buffers().lend();
       ws_append_close(*frame, code_, reason_, mask_key(client));
       // Until the server's close: data messages are pushes, its close the reply.
       call.state<WsState>().closing = true;
-      reply = co_await client.send_for_reply(*frame, parser);
+      if (co_await client.send_pipelined(*frame, 1) != IoStatus::ok) co_return;
     }
+    WsParser parser(kMaxMessage);
+    const Reply reply = co_await client.read_reply(parser);
     if (reply.status != IoStatus::ok) co_return;
     std::string scratch;
     const WsMessage message = ws_read_message(reply.data, scratch);

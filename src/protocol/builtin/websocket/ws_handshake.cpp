@@ -21,33 +21,39 @@ namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-/// base64 of `bytes` (OpenSSL's encoder).
-std::string base64(const unsigned char* bytes, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3), '\0');
+/// base64 of `bytes` into `out` (OpenSSL's encoder), without allocating:
+/// what is made per connection leaves nothing in the heap.
+template <std::size_t N>
+std::string_view base64(const unsigned char* bytes, std::size_t size, std::array<char, N>& out) {
+  static_assert(N >= 29, "room for 20 bytes of SHA-1 in base64 and the NUL");
   const int made =
       EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(std::max(made, 0)));
-  return out;
+  return {out.data(), static_cast<std::size_t>(std::max(made, 0))};
 }
 
-/// Sec-WebSocket-Accept for `key`.
-std::string accept_for(std::string_view key) {
-  std::string input(key);
-  input += kGuid;
+/// A key or an accept value in base64 (24 or 28 characters).
+using Base64 = std::array<char, 32>;
+
+/// Sec-WebSocket-Accept for `key`, in `out`.
+std::string_view accept_for(std::string_view key, Base64& out) {
+  std::array<char, 64> input{};
+  const std::size_t used = std::min(key.size(), input.size() - kGuid.size());
+  std::copy_n(key.data(), used, input.data());
+  std::copy(kGuid.begin(), kGuid.end(), input.data() + used);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha1(), nullptr);
-  return base64(digest.data(), size);
+  EVP_Digest(input.data(), used + kGuid.size(), digest.data(), &size, EVP_sha1(), nullptr);
+  return base64(digest.data(), size, out);
 }
 
-/// A fresh Sec-WebSocket-Key: 16 random bytes, base64.
-std::string new_key(Client& client) {
+/// A fresh Sec-WebSocket-Key in `out`: 16 random bytes, base64.
+std::string_view new_key(Client& client, Base64& out) {
   std::array<unsigned char, 16> bytes{};
   for (std::size_t i = 0; i < bytes.size(); i += 8) {
     std::uint64_t word = client.random();
     for (std::size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<unsigned char>(word >> (8 * k));
   }
-  return base64(bytes.data(), bytes.size());
+  return base64(bytes.data(), bytes.size(), out);
 }
 
 std::string_view trim(std::string_view text) {
@@ -114,7 +120,8 @@ std::optional<std::pair<std::string, std::string>> judge_answer(std::string_view
                                  "Connection: Upgrade")};
   }
   auto accept = header(head, "Sec-WebSocket-Accept");
-  if (!accept || *accept != accept_for(key)) {
+  Base64 expected{};
+  if (!accept || *accept != accept_for(key, expected)) {
     return std::pair{std::string("protocol_error:ws_accept"),
                      fmt::format("websocket upgrade: Sec-WebSocket-Accept is \"{}\", not the "
                                  "hash of the key sent",
@@ -209,14 +216,18 @@ Task<void> open_connection(Call& call, const Upgrade& upgrade) {
   WsState& state = call.state<WsState>();
   if (state.open) co_return;  // a plan that loops: upgraded already
   Client& client = call.client();
-  const std::string key = new_key(client);
-  DelimiterParser parser(&head_end());
-  Reply reply;
+  Base64 key_text{};
+  const std::string_view key = new_key(client, key_text);
   {
+    // The buffer goes back once written: thousands of upgrades may wait
+    // for their answers at once (a slow server), and a buffer kept while
+    // waiting stays in the pool after the burst.
     BufferPool::Lease request = call.buffers().lend();
     render_request(*request, upgrade, call, key);
-    reply = co_await client.send_for_reply(*request, parser);
+    if (co_await client.send_pipelined(*request, 1) != IoStatus::ok) co_return;
   }
+  DelimiterParser parser(&head_end());
+  const Reply reply = co_await client.read_reply(parser);
   if (reply.status != IoStatus::ok) co_return;
   if (auto problem = judge_answer(reply.data, key, upgrade)) {
     client.end_connection(problem->first, problem->second);
