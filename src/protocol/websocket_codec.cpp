@@ -175,7 +175,7 @@ void ws_append_close(std::string& out, std::uint16_t code, std::string_view reas
   body[0] = static_cast<char>(code >> 8);
   body[1] = static_cast<char>(code & 0xFF);
   const std::size_t kept = std::min<std::size_t>(reason.size(), sizeof body - 2);
-  std::memcpy(body + 2, reason.data(), kept);
+  if (kept > 0) std::memcpy(body + 2, reason.data(), kept);  // an empty view may be null
   ws_append_frame(out, {body, kept + 2}, WsOpcode::close, mask_key);
 }
 

@@ -199,7 +199,8 @@ TEST(WsParser, TooLargeIsRefusedWhenTheHeaderSaysSo) {
 }
 
 TEST(WsFrames, WalkStopsAtBytesThatAreNotFrames) {
-  WsFrames frames(server_frame(WsOpcode::text, "ab") + "\x81");
+  const std::string stream = server_frame(WsOpcode::text, "ab") + "\x81";
+  WsFrames frames(stream);
   WsFrame frame;
   ASSERT_TRUE(frames.next(frame));
   EXPECT_EQ(frame.payload, "ab");
