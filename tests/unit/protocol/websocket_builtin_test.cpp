@@ -40,6 +40,16 @@ std::string unmasked(std::string_view frame) {
   return payload;
 }
 
+/// Runs `instance`'s on_connect on `client` to its end.
+CommandOutcome run_now_connect(ModuleInstance& instance, Client& client) {
+  std::optional<CommandOutcome> outcome;
+  spawn([](ModuleInstance& m, Client& c, std::optional<CommandOutcome>& out) -> Task<void> {
+    out = co_await m.on_connect(c);
+  }(instance, client, outcome));
+  EXPECT_TRUE(outcome);
+  return outcome.value_or(CommandOutcome{});
+}
+
 class WebsocketBuiltinTest : public BuiltinTest {};
 
 const char* kPlan = R"(protocol: websocket
@@ -216,6 +226,20 @@ TEST_F(WebsocketBuiltinTest, PushesAreCountedAndControlFramesHandled) {
   ASSERT_EQ(client.ended.size(), 1u);
   EXPECT_EQ(client.ended[0],
             "closed:ws_1000 the server closed the websocket: 1000 (normal closure)");
+}
+
+TEST_F(WebsocketBuiltinTest, AnEmptyOnConnectUpgradesWithTheDefaults) {
+  ModuleInstance& ws =
+      instance("protocol: websocket\non_connect: {}\nactions:\n  - command: receive\n");
+  FakeClient client(3);
+  client.incoming = switching();
+  EXPECT_EQ(run_now_connect(ws, client).kind, CommandOutcome::Kind::ok);
+  ASSERT_EQ(client.sent.size(), 1u);
+  EXPECT_TRUE(client.sent[0].starts_with("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"));
+  EXPECT_TRUE(client.ended.empty());
+  EXPECT_TRUE(module_->hooks(plan_).on_connect);
+  instance("protocol: websocket\nactions:\n  - command: receive\n");
+  EXPECT_FALSE(module_->hooks(plan_).on_connect);
 }
 
 TEST_F(WebsocketBuiltinTest, PlanProblemsSayWhere) {

@@ -280,10 +280,8 @@ std::unique_ptr<BoundCommand> bind_open(const ArgReader& args, std::uint32_t) {
 }
 
 std::unique_ptr<ConnectionSetup> bind_setup(const ArgReader& settings) {
-  if (settings.find("path") == nullptr && settings.find("headers") == nullptr &&
-      settings.find("subprotocol") == nullptr && settings.find("origin") == nullptr) {
-    return nullptr;
-  }
+  // `on_connect: {}` upgrades with the defaults; no on_connect, not at all.
+  if (!settings.given()) return nullptr;
   return std::make_unique<Setup>(Upgrade::read(settings));
 }
 
