@@ -93,56 +93,69 @@ bool has_token(std::string_view value, std::string_view token) {
   return false;
 }
 
-/// The problem with the server's answer, as kind and message; nothing when
-/// it accepted.
-std::optional<std::pair<std::string, std::string>> judge_answer(std::string_view head,
-                                                                std::string_view key,
-                                                                const Upgrade& upgrade) {
+/// What is wrong with an answer: the kind it is counted under, and why.
+using Problem = std::optional<std::pair<std::string, std::string>>;
+
+Problem problem(std::string kind, std::string message) {
+  return std::pair{std::move(kind), std::move(message)};
+}
+
+/// The status line's problem: not HTTP, or not 101.
+Problem status_problem(std::string_view head) {
   const std::string_view status_line = head.substr(0, head.find("\r\n"));
   const bool http = status_line.starts_with("HTTP/1.") && status_line.size() >= 12;
   const std::string_view code = http ? status_line.substr(9, 3) : std::string_view();
   if (!http ||
       !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::pair{
-        std::string("protocol_error:ws_upgrade"),
-        fmt::format("websocket upgrade: not an HTTP answer: \"{}\"", status_line.substr(0, 60))};
+    return problem(
+        "protocol_error:ws_upgrade",
+        fmt::format("websocket upgrade: not an HTTP answer: \"{}\"", status_line.substr(0, 60)));
   }
-  if (code != "101") {
-    return std::pair{fmt::format("protocol_error:ws_upgrade_{}", code),
-                     fmt::format("websocket upgrade refused: {}", status_line.substr(0, 80))};
-  }
+  if (code == "101") return std::nullopt;
+  return problem(fmt::format("protocol_error:ws_upgrade_{}", code),
+                 fmt::format("websocket upgrade refused: {}", status_line.substr(0, 80)));
+}
+
+/// The subprotocol's problem: one was agreed that was not offered, or none
+/// when some were.
+Problem subprotocol_problem(std::string_view head, const Upgrade& upgrade) {
+  auto agreed = header(head, "Sec-WebSocket-Protocol");
+  const auto& offered = upgrade.subprotocols;
+  const bool known = agreed && std::find(offered.begin(), offered.end(), *agreed) != offered.end();
+  if (agreed ? known : offered.empty()) return std::nullopt;
+  return problem(
+      "protocol_error:ws_subprotocol",
+      fmt::format("websocket upgrade: the server agreed to subprotocol \"{}\"; "
+                  "offered: {}",
+                  agreed.value_or("(none)").substr(0, 40),
+                  offered.empty() ? "none" : fmt::format("{}", fmt::join(offered, ", "))));
+}
+
+/// The problem with the server's answer to the upgrade with `key`, or
+/// nothing when it accepted.
+Problem judge_answer(std::string_view head, std::string_view key, const Upgrade& upgrade) {
+  if (auto wrong = status_problem(head)) return wrong;
   auto upgrade_header = header(head, "Upgrade");
   auto connection = header(head, "Connection");
   if (!upgrade_header || !same_word(*upgrade_header, "websocket") || !connection ||
       !has_token(*connection, "upgrade")) {
-    return std::pair{std::string("protocol_error:ws_upgrade"),
-                     std::string("websocket upgrade: a 101 without Upgrade: websocket and "
-                                 "Connection: Upgrade")};
+    return problem("protocol_error:ws_upgrade",
+                   "websocket upgrade: a 101 without Upgrade: websocket and Connection: Upgrade");
   }
   auto accept = header(head, "Sec-WebSocket-Accept");
   Base64 expected{};
   if (!accept || *accept != accept_for(key, expected)) {
-    return std::pair{std::string("protocol_error:ws_accept"),
-                     fmt::format("websocket upgrade: Sec-WebSocket-Accept is \"{}\", not the "
-                                 "hash of the key sent",
-                                 accept.value_or("(none)").substr(0, 40))};
+    return problem("protocol_error:ws_accept",
+                   fmt::format("websocket upgrade: Sec-WebSocket-Accept is \"{}\", not the hash "
+                               "of the key sent",
+                               accept.value_or("(none)").substr(0, 40)));
   }
-  auto agreed = header(head, "Sec-WebSocket-Protocol");
-  const auto& offered = upgrade.subprotocols;
-  const bool known = agreed && std::find(offered.begin(), offered.end(), *agreed) != offered.end();
-  if ((agreed && !known) || (!agreed && !offered.empty())) {
-    return std::pair{
-        std::string("protocol_error:ws_subprotocol"),
-        fmt::format("websocket upgrade: the server agreed to subprotocol \"{}\"; "
-                    "offered: {}",
-                    agreed.value_or("(none)").substr(0, 40),
-                    offered.empty() ? "none" : fmt::format("{}", fmt::join(offered, ", ")))};
-  }
+  if (auto wrong = subprotocol_problem(head, upgrade)) return wrong;
   if (auto extensions = header(head, "Sec-WebSocket-Extensions")) {
-    return std::pair{std::string("protocol_error:ws_extension"),
-                     fmt::format("websocket upgrade: the server chose extensions \"{}\", none "
-                                 "was offered",
-                                 extensions->substr(0, 60))};
+    return problem("protocol_error:ws_extension",
+                   fmt::format("websocket upgrade: the server chose extensions \"{}\", none was "
+                               "offered",
+                               extensions->substr(0, 60)));
   }
   return std::nullopt;
 }
