@@ -26,18 +26,19 @@ demo=(netcat-openbsd)  # the console, as demo.sh suggests: nc 127.0.0.1 8400
 # Tests: GoogleTest and GoogleMock (unit), pytest, jsonschema (--report
 # files); the real servers of the e2e suite (redis-server, memcached, nginx,
 # mosquitto, prometheus with python3-prometheus-client's parser, openssl for
-# certificates); chromium and nodejs (+ npm, below) for the browser tests;
+# certificates, python3-websockets for the WebSocket server); chromium and nodejs (+ npm, below) for the browser tests;
 # clang and its libFuzzer runtime (scripts/fuzz.sh); man-db (man pages),
 # bash-completion (completion), binutils (what a module links), and dpkg-dev
 # + file (the .deb's Depends, computed by dpkg-shlibdeps); netcat-openbsd.
 tests=(libgtest-dev libgmock-dev python3 python3-pytest python3-jsonschema
-       python3-prometheus-client redis-server redis-tools memcached nginx mosquitto prometheus
+       python3-prometheus-client python3-websockets redis-server redis-tools memcached nginx mosquitto prometheus
        openssl wrk chromium nodejs clang libclang-rt-14-dev man-db bash-completion binutils
        dpkg-dev file netcat-openbsd)
 package=(dpkg-dev file)  # CPack's DEB generator runs dpkg-shlibdeps and file
 # Bench: redis-benchmark is in redis-tools; wrk and openssl s_time against
-# nginx; memcached and mosquitto as servers.
-bench=(python3 redis-server redis-tools nginx wrk openssl memcached mosquitto)
+# nginx; memcached and mosquitto as servers; python3-websockets (the
+# WebSocket idle-memory bench's peer client).
+bench=(python3 redis-server redis-tools nginx wrk openssl memcached mosquitto python3-websockets)
 
 packages=("${build[@]}")
 list_only=false

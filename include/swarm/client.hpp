@@ -105,6 +105,18 @@ class Client {
   /// port is the default (80; 443 with --tls). Valid as long as the
   /// connection is open; empty when unknown.
   virtual std::string_view server_name() const noexcept { return {}; }
+
+  /// Ends the connection for a reason the protocol found in the server's
+  /// words: the server closed the session (a WebSocket close frame with
+  /// 1011) or refused what the protocol needs (an upgrade answered 403).
+  /// Counts one failure of `kind`, written "reason:name" with a reason the
+  /// reports know ("closed:ws_1011", "protocol_error:ws_upgrade_403"; an
+  /// unknown reason counts as protocol_error), keeps `message` when it is
+  /// the first of its kind, and closes the TCP connection. The engine goes
+  /// on as after any failure: the plan ends and the connection reconnects
+  /// after a backoff. Later calls end with `closed`. From a push handler
+  /// too.
+  virtual void end_connection(std::string_view kind, std::string_view message) = 0;
 };
 
 }  // namespace swarm

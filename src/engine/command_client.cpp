@@ -169,6 +169,15 @@ std::string_view CommandClient::server_name() const noexcept {
   return connection_.server_name();
 }
 
+void CommandClient::end_connection(std::string_view kind, std::string_view message) {
+  // Counted here, once: the plan runner finds the call failed (closed) and
+  // reconnects after a backoff, as for any failure counted where it happened.
+  connection_.end_by_protocol(kind, message);
+  end_awaited(stats::RequestEnd::failed);
+  connection_.cancel_timeout();
+  note(IoStatus::closed);
+}
+
 void CommandClient::note_start(Clock::time_point started) noexcept {
   // The lateness is fixed by the call's first request: the module's own
   // waits between requests are part of the call, not of the schedule.

@@ -46,6 +46,7 @@ class CommandClient final : public Client {
   void count_reply(std::string_view kind, bool error) override;
   void count_received(std::string_view topic, std::int64_t sent_unix_ns) override;
   std::string_view server_name() const noexcept override;
+  void end_connection(std::string_view kind, std::string_view message) override;
 
   /// The first call that failed (ok when none did).
   IoStatus failure() const noexcept { return failure_; }

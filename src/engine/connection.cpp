@@ -86,7 +86,7 @@ Task<bool> Connection::connect() {
   if (worker_.take_socket()) {
     std::uint32_t server = 0;
     error = co_await connect_any(server);
-    server_ = server;
+    server_ = static_cast<std::uint16_t>(server);
     if (error == 0) error = co_await handshake(server);
     if (error != 0) worker_.give_socket();
   }
@@ -322,7 +322,8 @@ Connection::WaitAwaiter Connection::pause(std::chrono::nanoseconds duration) noe
 Connection::WaitAwaiter Connection::pause_plan(std::chrono::nanoseconds duration) noexcept {
   if (duration <= std::chrono::nanoseconds::zero()) return pause(duration);
   if (connected_) take_pushes();
-  if (!aborting_) loop().timers().arm(*this, loop().now() + duration);
+  if (!aborting_)
+    loop().timers().arm(*this, stream_ended() ? loop().now() : loop().now() + duration);
   return wait_for(Wait::plan);
 }
 
@@ -341,7 +342,7 @@ Connection::WaitAwaiter Connection::wait_due() noexcept {
   if (due <= loop().refresh_now()) return no_wait();
   set_state(ConnState::standby);
   if (connected_) take_pushes();
-  if (!aborting_) loop().timers().arm(*this, due);
+  if (!aborting_) loop().timers().arm(*this, stream_ended() ? loop().now() : due);
   return wait_for(Wait::plan);
 }
 
@@ -604,6 +605,23 @@ void Connection::take_pushes() noexcept {
   }
   // A subscriber may not write again for hours: keep nothing it does not need.
   reader_.release_if_empty();
+}
+
+void Connection::end_by_protocol(std::string_view kind, std::string_view message) noexcept {
+  if (!transport_.is_open()) return;  // ended already: counted once
+  const std::string name(kind);
+  const Reason reason =
+      stats::reason_named(name.substr(0, name.find(':'))).value_or(Reason::protocol_error);
+  recorder().count_error(reason, name, message);
+  note_end(reason);
+  // The reader is not cleared here: this may run inside it (a push handler
+  // that heard a close); disconnect() clears it.
+  transport_.close();
+  // Asleep in the plan (the close came between commands): the plan goes on
+  // now, and its next command finds the connection closed, a failure
+  // counted here already: a backoff, then a new connection, without
+  // waiting out a long sleep on a dead one.
+  if (waiting_for_ == Wait::plan) loop().timers().arm(*this, loop().now());
 }
 
 void Connection::drop_stream(Reason reason) noexcept {

@@ -139,6 +139,10 @@ class Connection final : public TimerNode {
   std::uint64_t random() noexcept;
   /// Counts a message the server sent unasked (see Client::count_received).
   void count_received(std::string_view topic, std::int64_t sent_unix_ns);
+  /// The protocol ends the connection (Client::end_connection): counts a
+  /// failure of `kind` ("closed:ws_1011") with its message and closes the
+  /// TCP connection; the next I/O finds it closed.
+  void end_by_protocol(std::string_view kind, std::string_view message) noexcept;
 
  private:
   /// What the suspended coroutine waits for.
@@ -182,6 +186,10 @@ class Connection final : public TimerNode {
   /// Counts a failed read or write (an errno value, or kTlsFailure).
   IoStatus fail_io(int error) noexcept;
   void take_pushes() noexcept;
+  /// Whether what was read between commands ended the TCP connection (a
+  /// close the protocol heard, a stream it could not follow): then the plan
+  /// does not sleep on it, its next command finds it closed.
+  bool stream_ended() const noexcept { return connected_ && !transport_.is_open(); }
   /// Whether the bytes held for the reply being read (or for pushes)
   /// passed --max-reply.
   bool over_limit(std::size_t held) const noexcept;
@@ -201,7 +209,7 @@ class Connection final : public TimerNode {
   CallSchedule schedule_;                                  // rate mode: the next call's due time
   void* module_state_ = nullptr;                           // the module's, while connected
   std::uint32_t failures_ = 0;                             // failures since the last good command
-  std::uint32_t server_ = 0;                               // the server it reached last
+  std::uint16_t server_ = 0;                               // the --server it reached (its index)
   IoStatus wake_status_ = IoStatus::ok;                    // why the waiter was woken
   Wait waiting_for_ = Wait::none;                          // what the waiter waits for
   stats::ConnState state_ = stats::ConnState::connecting;  // for the gauges

@@ -48,4 +48,14 @@ void PushClient::count_received(std::string_view topic, std::int64_t sent_unix_n
   connection_.count_received(topic, sent_unix_ns);
 }
 
+std::string_view PushClient::server_name() const noexcept {
+  return connection_.server_name();
+}
+
+void PushClient::end_connection(std::string_view kind, std::string_view message) {
+  // The connection is in the middle of a read: closing its transport ends
+  // that read (the reply awaited, if any, fails as closed, counted here).
+  connection_.end_by_protocol(kind, message);
+}
+
 }  // namespace swarm::engine

@@ -35,6 +35,8 @@ class PushClient final : public Client {
   /// Pushes are no command's replies: not counted.
   void count_reply(std::string_view, bool) override {}
   void count_received(std::string_view topic, std::int64_t sent_unix_ns) override;
+  std::string_view server_name() const noexcept override;
+  void end_connection(std::string_view kind, std::string_view message) override;
 
  private:
   Connection& connection_;  // the connection the message came on

@@ -22,6 +22,13 @@ const char* to_string(ConnState state) noexcept {
   return "unknown";
 }
 
+std::optional<Reason> reason_named(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < kReasons; ++i) {
+    if (name == to_string(static_cast<Reason>(i))) return static_cast<Reason>(i);
+  }
+  return std::nullopt;
+}
+
 const char* to_string(Reason reason) noexcept {
   switch (reason) {
     case Reason::refused:

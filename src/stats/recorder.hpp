@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,8 @@ static_assert(static_cast<std::size_t>(Reason::tls_error) + 1 == kReasons,
               "kReasons counts every Reason");
 /// The reason's report name: "refused", "connect_timeout", ...
 const char* to_string(Reason reason) noexcept;
+/// The reason whose report name is `name`, or nothing.
+std::optional<Reason> reason_named(std::string_view name) noexcept;
 /// What to do about a reason a user can fix on this side, or nullptr.
 const char* hint_for(Reason reason) noexcept;
 

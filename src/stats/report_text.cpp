@@ -34,6 +34,13 @@ std::string reason_items(const Recorder& r) {
       add(to_string(static_cast<Reason>(i)), r.errors[i]);
       continue;
     }
+    // The ones counted without a name (a plain close beside WebSocket
+    // closes by code) first, then each name.
+    std::uint64_t by_name = 0;
+    for (auto it = named; it != r.error_details.end() && it->first.starts_with(prefix); ++it) {
+      by_name += it->second.count;
+    }
+    if (r.errors[i] > by_name) add(to_string(static_cast<Reason>(i)), r.errors[i] - by_name);
     for (; named != r.error_details.end() && named->first.starts_with(prefix); ++named) {
       add(named->first, named->second.count);
     }

@@ -26,13 +26,6 @@ std::string join(const std::vector<std::string_view>& names) {
   return out;
 }
 
-std::optional<Reason> reason_named(std::string_view name) {
-  for (std::size_t i = 0; i < kReasons; ++i) {
-    if (name == to_string(static_cast<Reason>(i))) return static_cast<Reason>(i);
-  }
-  return std::nullopt;
-}
-
 bool is_connect_reason(Reason reason) {
   return reason == Reason::refused || reason == Reason::connect_timeout ||
          reason == Reason::unreachable || reason == Reason::addr_in_use ||

@@ -13,6 +13,7 @@
 #include "protocol/builtin/http/http_reply_parser.hpp"
 #include "swarm/reply_parsers.hpp"
 #include "swarm/resp_parser.hpp"
+#include "swarm/websocket.hpp"
 
 namespace {
 
@@ -53,10 +54,13 @@ std::vector<long> replies_of(ReplyParser& parser, std::string_view stream, std::
 /// The parser the first bytes ask for; they are taken off `input`.
 std::unique_ptr<ReplyParser> parser_for(std::string_view& input) {
   if (input.size() < 3) return nullptr;
-  const auto kind = static_cast<unsigned char>(input[0]) % 6;
+  // 250 and up: the WebSocket parser; below, first % 6 (5: HTTP).
+  const auto first = static_cast<unsigned char>(input[0]);
+  const auto kind = first >= 250 ? 6 : first % 6;
   const auto a = static_cast<unsigned char>(input[1]);
   const auto b = static_cast<unsigned char>(input[2]);
   input.remove_prefix(3);
+  if (kind == 6) return std::make_unique<swarm::WsParser>(std::uint64_t{a} * 64);
   switch (kind) {
     case 0:
       return std::make_unique<protocol::CrlfParser>();
@@ -99,5 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<long> whole = replies_of(*parser, input, input.size() + 1);
   check(replies_of(*parser, input, chunk) == whole);
   check(replies_of(*parser, input, 1) == whole);
+  if (dynamic_cast<swarm::WsParser*>(parser.get()) != nullptr) {
+    // Every framed message reads back whole: its frames end where it does.
+    std::size_t from = 0;
+    std::string scratch;
+    for (const long end : whole) {
+      if (end < 0) break;
+      const std::string_view message = input.substr(from, static_cast<std::size_t>(end) - from);
+      const swarm::WsMessage read = swarm::ws_read_message(message, scratch);
+      check(read.frames > 0);
+      from = static_cast<std::size_t>(end);
+    }
+  }
   return 0;
 }

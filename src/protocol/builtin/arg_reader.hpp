@@ -32,6 +32,8 @@ class ArgReader {
   /// names it in messages.
   ArgReader(std::string_view command, const plan::Value& args);
 
+  /// Whether the args were given at all (a map, even an empty one).
+  bool given() const { return args_.as_map() != nullptr; }
   /// The value of arg `name`, or null.
   const plan::Value* find(std::string_view name) const;
   bool has(std::string_view name) const { return find(name) != nullptr; }

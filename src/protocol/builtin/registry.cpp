@@ -5,6 +5,7 @@
 #include "protocol/builtin/memcached/memcached.hpp"
 #include "protocol/builtin/mqtt/mqtt.hpp"
 #include "protocol/builtin/redis/redis.hpp"
+#include "protocol/builtin/websocket/websocket.hpp"
 
 namespace swarm::protocol {
 
@@ -15,6 +16,7 @@ std::span<const BuiltinProtocol> builtin_protocols() noexcept {
       {"memcached", builtin::memcached_protocol},
       {"mqtt", builtin::mqtt_protocol},
       {"redis", builtin::redis_protocol},
+      {"websocket", builtin::websocket_protocol},
   };
   return kProtocols;
 }

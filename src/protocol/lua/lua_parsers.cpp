@@ -19,7 +19,7 @@ int collect_spec(lua_State* state) {
 }
 
 int spec_to_string(lua_State* state) {
-  static constexpr const char* kNames[] = {"crlf", "length", "delimiter", "prefixed", "resp"};
+  static constexpr const char* kNames[] = {"crlf", "length", "delimiter", "prefixed", "resp", "ws"};
   auto* spec = static_cast<ParserSpec*>(lua_touserdata(state, 1));
   lua_pushfstring(state, "swarm.reply_parser_%s", kNames[static_cast<int>(spec->kind)]);
   return 1;
@@ -153,13 +153,17 @@ void register_spec_type(lua_State* state) {
 
 int open_swarm_library(lua_State* state) {
   register_spec_type(state);
-  lua_createtable(state, 0, 5);
+  lua_createtable(state, 0, 9);
   push_spec(state, ParserSpec{.kind = ParserSpec::Kind::crlf});
   lua_pushcclosure(state, parser_singleton, 1);
   lua_setfield(state, -2, "reply_parser_crlf");
   push_spec(state, ParserSpec{.kind = ParserSpec::Kind::resp});
   lua_pushcclosure(state, parser_singleton, 1);
   lua_setfield(state, -2, "reply_parser_resp");
+  push_spec(state, ParserSpec{.kind = ParserSpec::Kind::ws});
+  lua_pushcclosure(state, parser_singleton, 1);
+  lua_setfield(state, -2, "reply_parser_ws");
+  add_websocket_functions(state);
   const std::pair<const char*, lua_CFunction> cached_makers[] = {
       {"reply_parser_length", parser_length},
       {"reply_parser_delimiter", parser_delimiter},

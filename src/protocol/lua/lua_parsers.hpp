@@ -1,4 +1,5 @@
-// The `swarm` Lua library: `require("swarm").reply_parser_*()`.
+// The `swarm` Lua library: `require("swarm").reply_parser_*()`, and the
+// WebSocket helpers ws_frame() and ws_decode() (lua_websocket.cpp).
 //
 // What a module gets from reply_parser_crlf() and friends is an immutable
 // descriptor (a ParserSpec userdata), not a parser with state: modules create
@@ -21,7 +22,7 @@ namespace swarm::protocol {
 
 /// Which built-in parser a descriptor stands for, and its parameters.
 struct ParserSpec {
-  enum class Kind : std::uint8_t { crlf, length, delimiter, prefixed, resp };
+  enum class Kind : std::uint8_t { crlf, length, delimiter, prefixed, resp, ws };
   Kind kind = Kind::crlf;                       // which parser
   std::size_t length = 0;                       // length: bytes per reply
   PrefixedFormat prefixed{};                    // prefixed: the frame layout
@@ -30,6 +31,9 @@ struct ParserSpec {
 
 /// The `luaopen_` function of the `swarm` library (for package.preload).
 int open_swarm_library(lua_State* state);
+
+/// Adds ws_frame and ws_decode to the library table at the top of the stack.
+void add_websocket_functions(lua_State* state);
 
 /// The descriptor at `index`, or nullptr if that value is not one.
 const ParserSpec* to_parser_spec(lua_State* state, int index);

@@ -27,6 +27,9 @@ ReplyParser* ParserSlot::arm(lua_State* thread, int index) {
       case ParserSpec::Kind::resp:
         armed_ = &resp_;
         break;
+      case ParserSpec::Kind::ws:
+        armed_ = &ws_;
+        break;
     }
   }
   if (armed_ != nullptr) armed_->begin();

@@ -8,6 +8,7 @@
 #include "protocol/lua/lua_function_parser.hpp"
 #include "protocol/lua/lua_parsers.hpp"
 #include "swarm/reply_parsers.hpp"
+#include "swarm/websocket.hpp"
 
 namespace swarm::protocol {
 
@@ -33,6 +34,7 @@ class ParserSlot {
   DelimiterParser delimiter_{nullptr};  // for reply_parser_delimiter(s)
   PrefixedParser prefixed_;             // for reply_parser_prefixed{...}
   RespParser resp_;                     // for reply_parser_resp()
+  WsParser ws_;                         // for reply_parser_ws()
   LuaFunctionParser function_;          // for a Lua function
   ReplyParser* armed_ = nullptr;        // the one in use
 };

@@ -81,6 +81,10 @@ class FakeClient final : public Client {
   }
   std::string_view server_name() const noexcept override { return server; }
 
+  void end_connection(std::string_view kind, std::string_view message) override {
+    ended.emplace_back(std::string(kind) + " " + std::string(message));
+  }
+
   /// Reads `incoming` from its start again.
   void reset_reading() { read_ = 0; }
 
@@ -105,6 +109,7 @@ class FakeClient final : public Client {
   std::vector<std::string> noreplies;                          // send_noreply requests
   std::vector<std::chrono::nanoseconds> sleeps;                // sleep durations
   int closes = 0;                                              // close_connection() calls
+  std::vector<std::string> ended;                              // end_connection(): "kind message"
 
  private:
   struct Pause {

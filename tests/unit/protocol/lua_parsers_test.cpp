@@ -61,6 +61,18 @@ function M.same(client)
   client:send_noreply(tostring(a == b and c == d and e == f and c ~= swarm.reply_parser_length(4)))
   client:send_noreply(tostring(a))
 end
+function M.ws(client) echo(client, swarm.reply_parser_ws()) end
+function M.ws_helpers(client)
+  local frame = swarm.ws_frame("Hello", "text")
+  client:send_noreply(frame)
+  local kind, data = swarm.ws_decode(client:send_for_reply("q", swarm.reply_parser_ws()))
+  client:send_noreply(kind .. ":" .. data)
+  local close, _, code, reason = swarm.ws_decode(client:send_for_reply("q", swarm.reply_parser_ws()))
+  client:send_noreply(close .. ":" .. code .. ":" .. reason)
+  client:send_noreply(tostring(#swarm.ws_frame(string.rep("x", 200), "binary")))
+  local ok, problem = pcall(swarm.ws_frame, string.rep("x", 126), "ping")
+  client:send_noreply(tostring(ok) .. " " .. problem)
+end
 function M.bad_prefixed(client) swarm.reply_parser_prefixed{ bytes = 3 } end
 function M.bad_endian(client) swarm.reply_parser_prefixed{ endian = "middle" } end
 return M
@@ -94,6 +106,34 @@ TEST_F(LuaParsersTest, EveryBuiltInParserWorksThroughTheClient) {
   expect_echo(*this, *lua, 4, "*2\r\n$3\r\nfoo\r\n:1\r\n+OK\r\n",
               {"*2\r\n$3\r\nfoo\r\n:1\r\n", "+OK\r\n"});
   EXPECT_EQ(lua->coroutines_created(), 1u);
+}
+
+TEST_F(LuaParsersTest, WebSocketParserAndHelpers) {
+  auto lua = instance(kEcho, {action("ws"), action("ws_helpers")});
+  // A fragmented text message with a ping between, then a pong alone.
+  const std::string message = std::string("\x01\x02He\x89\x00\x80\x03llo", 11);
+  expect_echo(*this, *lua, 0, message + std::string("\x8a\x01p", 3),
+              {message, std::string("\x8a\x01p", 3)});
+  FakeClient client;
+  client.incoming = message + std::string(
+                                  "\x88\x05\x03\xe9"
+                                  "bye",
+                                  7);
+  CommandOutcome outcome = run_now(*lua, 1, client);
+  ASSERT_EQ(outcome.kind, Kind::ok) << outcome.message;
+  ASSERT_EQ(client.noreplies.size(), 5u);
+  const std::string& frame = client.noreplies[0];
+  ASSERT_EQ(frame.size(), 11u);
+  EXPECT_EQ(frame.substr(0, 2), "\x81\x85");  // text, FIN, masked, 5 bytes
+  std::string payload = frame.substr(6);
+  const auto* key = reinterpret_cast<const unsigned char*>(frame.data() + 2);
+  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= static_cast<char>(key[i % 4]);
+  EXPECT_EQ(payload, "Hello");
+  EXPECT_EQ(client.noreplies[1], "text:Hello");
+  EXPECT_EQ(client.noreplies[2], "close:1001:bye");
+  EXPECT_EQ(client.noreplies[3], "208");  // 2 + 2 (16-bit length) + 4 (mask) + 200
+  EXPECT_THAT(client.noreplies[4], HasSubstr("false"));
+  EXPECT_THAT(client.noreplies[4], HasSubstr("at most 125 bytes"));
 }
 
 TEST_F(LuaParsersTest, FunctionParserFollowsTheOriginalContract) {

@@ -69,6 +69,8 @@ class PongClient final : public Client {
   std::uint64_t random() noexcept override { return 4; }
   void count_reply(std::string_view, bool) override {}
   void count_received(std::string_view, std::int64_t) override {}
+  std::string_view server_name() const noexcept override { return "localhost:6379"; }
+  void end_connection(std::string_view, std::string_view) override {}
 
  private:
   static constexpr std::string_view kPong = "+PONG\r\n";  // the only reply
