@@ -11,6 +11,8 @@ namespace swarm::protocol {
 
 std::span<const BuiltinProtocol> builtin_protocols() noexcept {
   // A new protocol adds its folder and one line here, sorted by name.
+  // One protocol per line, as written:
+  // clang-format off
   static const BuiltinProtocol kProtocols[] = {
       {"http", builtin::http_protocol},
       {"memcached", builtin::memcached_protocol},
@@ -18,6 +20,7 @@ std::span<const BuiltinProtocol> builtin_protocols() noexcept {
       {"redis", builtin::redis_protocol},
       {"websocket", builtin::websocket_protocol},
   };
+  // clang-format on
   return kProtocols;
 }
 
