@@ -168,6 +168,7 @@ def test_stat_html_on_the_console_writes_the_run_so_far(redis_server, swarm, tmp
     assert run.stop() == 0
 
 
+@pytest.mark.bounds  # the page's agent table within a few intervals of the incr
 def test_fleet_dashboard_lists_the_agents_in_a_browser(redis_server, swarm, processes, swarm_bin, tmp_path):
     from conftest import Http, free_port
     from test_control import PLAN, Agent, Controller

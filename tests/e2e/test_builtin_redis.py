@@ -137,6 +137,7 @@ def test_a_pipeline_sends_its_requests_in_one_round_trip(tmp_path, redis_server,
     assert pipeline * 0.9 <= per_read <= pipeline, (gets, reads, final)
 
 
+@pytest.mark.bounds  # 100 000 deliveries within 20 s
 @pytest.mark.parametrize("hello", (2, 3))
 def test_every_subscriber_receives_every_message(tmp_path, redis_server, swarm, hello):
     subscribers, publishers, messages = 200, 10, 50
