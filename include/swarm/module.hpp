@@ -56,7 +56,9 @@ namespace swarm {
 /// version and names both when it refuses one. Version 2 added
 /// ModuleDefinition::swarm_version, hooks (pushes, per-connection state) and
 /// forget_connection, and Client's pipelining, receive and push calls.
-inline constexpr int kModuleAbiVersion = 2;
+/// Version 3 added Client::server_name() and Client::end_connection(): a
+/// module calling them on a version-2 swarm would call past its vtable.
+inline constexpr int kModuleAbiVersion = 3;
 
 /// A plan action's `args`, as text: scalars as written ("123", "true",
 /// "hello"), lists and maps in YAML flow form ("[1, 2]", "{a: 1}").

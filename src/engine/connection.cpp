@@ -392,6 +392,7 @@ void Connection::on_events(std::uint32_t events) {
     case Wait::deferred:
       // Sleeping between commands: what arrives now was pushed.
       if (connected_) take_pushes();
+      if (waiting_for_ == Wait::plan) notice_server_close();
       return;
     case Wait::turn:  // reading a reply, back on the next round
     case Wait::none:
@@ -581,16 +582,16 @@ void Connection::take_pushes() noexcept {
       return;
     }
     IoResult got = transport_.receive(worker_.scratch_data(), Worker::kScratchSize);
-    // A failure or the end of the stream is left for the next command's
-    // I/O to find and count, as it would without pushes; but a TLS session
-    // that failed cannot say why twice: counted now, found closed later.
-    if (got.error == kTlsFailure) {
+    // A failure or the end of the stream ends the connection now, counted
+    // once; the next command (or the plan, woken) finds it closed.
+    if (got.error != 0) {
       fail_io(got.error);
       transport_.close();
       reader_.clear();
       return;
     }
-    if (got.want != Want::none || got.error != 0 || got.bytes == 0) return;
+    if (got.want != Want::none) return;
+    if (got.bytes == 0) return drop_stream(Reason::closed);
     recorder().bytes_in += static_cast<std::uint64_t>(got.bytes);
     state =
         reader_.take_pushes(bridge, {worker_.scratch_data(), static_cast<std::size_t>(got.bytes)});
@@ -605,6 +606,18 @@ void Connection::take_pushes() noexcept {
   }
   // A subscriber may not write again for hours: keep nothing it does not need.
   reader_.release_if_empty();
+}
+
+void Connection::notice_server_close() noexcept {
+  if (!connected_) return;
+  // A module that reads pushes found the end itself (take_pushes), after
+  // the last pushed bytes; for the others nothing more can be asked on a
+  // closed connection, and any bytes left unread are not a reply to anything.
+  if (transport_.is_open() && transport_.peer_closed() && worker_.pushes() == nullptr) {
+    const int error = transport_.pending_error();
+    drop_stream(error != 0 ? io_failure_reason(error) : Reason::closed);
+  }
+  if (stream_ended()) loop().timers().arm(*this, loop().now());
 }
 
 void Connection::end_by_protocol(std::string_view kind, std::string_view message) noexcept {

@@ -121,6 +121,11 @@ class Connection final : public TimerNode {
   void disconnect() noexcept;
   /// A command is over: the bytes kept for its replies are given back.
   void end_command() noexcept { reader_.shrink(); }
+  /// Whether the TCP connection ended between commands (the server closed
+  /// or reset it while the plan slept, a close the protocol heard, a stream
+  /// it could not follow), counted where it was found: the plan stops
+  /// sleeping on it and reconnects after a backoff, without a command.
+  bool stream_ended() const noexcept { return connected_ && !transport_.is_open(); }
 
   /// The loop's handlers for this connection's socket and timer node.
   void on_events(std::uint32_t events);
@@ -186,10 +191,10 @@ class Connection final : public TimerNode {
   /// Counts a failed read or write (an errno value, or kTlsFailure).
   IoStatus fail_io(int error) noexcept;
   void take_pushes() noexcept;
-  /// Whether what was read between commands ended the TCP connection (a
-  /// close the protocol heard, a stream it could not follow): then the plan
-  /// does not sleep on it, its next command finds it closed.
-  bool stream_ended() const noexcept { return connected_ && !transport_.is_open(); }
+  /// Asleep in the plan: ends the connection the server closed or reset
+  /// (counted `closed` or by its error) and wakes the plan, at once rather
+  /// than at the next command, which may be minutes away.
+  void notice_server_close() noexcept;
   /// Whether the bytes held for the reply being read (or for pushes)
   /// passed --max-reply.
   bool over_limit(std::size_t held) const noexcept;

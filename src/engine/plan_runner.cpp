@@ -132,12 +132,13 @@ Task<PlanEnd> sleep_speaking(Connection& connection, std::chrono::nanoseconds le
   connection.set_state(ConnState::standby);
   while (left > period) {
     if (co_await connection.pause_plan(period) != IoStatus::ok) co_return PlanEnd::aborted;
+    if (connection.stream_ended()) co_return PlanEnd::failed;  // counted where found
     left -= period;
     const PlanEnd end = co_await call(connection, row, Run::on_idle);
     if (end != PlanEnd::next) co_return end;
   }
   if (co_await connection.pause_plan(left) != IoStatus::ok) co_return PlanEnd::aborted;
-  co_return PlanEnd::next;
+  co_return connection.stream_ended() ? PlanEnd::failed : PlanEnd::next;
 }
 
 }  // namespace
@@ -158,6 +159,7 @@ Task<PlanEnd> run_plan(Connection& connection) {
       continue;
     }
     if (co_await pace(connection, step) != IoStatus::ok) co_return PlanEnd::aborted;
+    if (connection.stream_ended()) co_return PlanEnd::failed;  // counted where found
     if (step.kind == Kind::iteration) ++connection.recorder().iterations;
     if (step.kind != Kind::call) continue;
     const PlanEnd end = co_await call(connection, step.action);

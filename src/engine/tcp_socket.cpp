@@ -132,6 +132,13 @@ void TcpSocket::on_events(std::uint32_t events) noexcept {
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable = true;
 }
 
+int TcpSocket::pending_error() const noexcept {
+  int error = 0;
+  socklen_t size = sizeof error;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size) != 0) return errno;
+  return error;
+}
+
 void TcpSocket::close() noexcept {
   if (fd_ >= 0) ::close(fd_);  // also leaves the epoll set
   fd_ = -1;

@@ -74,6 +74,11 @@ class TcpSocket {
   bool ready(Want want) const noexcept {
     return want == Want::read ? readable : want == Want::write ? writable : true;
   }
+  /// Whether epoll said the peer closed its side or the socket failed
+  /// (EPOLLRDHUP, EPOLLHUP, EPOLLERR): no reply can come any more.
+  bool peer_closed() const noexcept { return peer_closed_; }
+  /// The socket's pending error (SO_ERROR: ECONNRESET after a reset), or 0.
+  int pending_error() const noexcept;
 
   /// Readiness as last reported by epoll and not yet used up.
   bool readable = false;  // input (or end/error) pending

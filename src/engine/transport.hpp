@@ -72,6 +72,11 @@ class Transport {
   bool ready(Want want) const noexcept { return tls_ ? tls_->ready(want) : socket_.ready(want); }
   /// Notes readiness from the descriptor's epoll event bits.
   void on_events(std::uint32_t events) noexcept { socket_.on_events(events); }
+  /// Whether the server closed the TCP connection (or it failed): see
+  /// TcpSocket::peer_closed().
+  bool peer_closed() const noexcept { return socket_.peer_closed(); }
+  /// The TCP socket's pending error, or 0.
+  int pending_error() const noexcept { return socket_.pending_error(); }
 
   /// Ends the TLS session (close_notify when it is in good order), then
   /// closes the socket.

@@ -108,17 +108,19 @@ def test_agents_are_an_indexed_job_behind_the_headless_service_the_controller_na
 
 def test_the_plan_configmap_is_what_every_agent_reads(objects, redis_server, swarm_bin):
     plan = one(objects, "ConfigMap", "swarm-plan")
-    assert sorted(plan["data"]) == ["plan.yml", "redis.lua"]
+    assert sorted(plan["data"]) == ["plan.yml"]
     volumes = {v["name"]: v for v in one(objects, "Job", "swarm-agents")["spec"]["template"]["spec"]["volumes"]}
     assert volumes["plan"]["configMap"]["name"] == plan["metadata"]["name"]
-    # The shipped module is the project's (no copy drifting apart).
-    assert plan["data"]["redis.lua"] == (SOURCE_DIR / "examples" / "protocols" / "redis.lua").read_text()
-    # And swarm runs the plan.
+    # The shipped plan runs a built-in protocol: no module file to copy and drift.
+    assert re.search(r"^protocol: redis$", plan["data"]["plan.yml"], re.M), plan["data"]["plan.yml"]
+    # And swarm runs the plan, from the directory the agents get.
     run = run_to_exit([swarm_bin, "--server", redis_server.address, "--script", DEPLOY / "plan" / "plan.yml",
                        "--protocol-dir", DEPLOY / "plan", "--connections", 5, "--duration", "1s",
                        "--listen", f"127.0.0.1:{free_port()}"], timeout=30)
     assert run.status == 0, run.stderr
     assert re.search(r"established 5 ", run.stdout), run.stdout
+    assert "not the built-in" not in run.stderr, run.stderr
+    assert "script_error" not in run.stdout, run.stdout
 
 
 def test_the_image_is_debian_12_with_the_projects_package():
