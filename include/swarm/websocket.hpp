@@ -61,6 +61,12 @@ void ws_append_close(std::string& out, std::uint16_t code, std::string_view reas
 /// if they started `offset` bytes into a payload. Masking twice unmasks.
 void ws_mask(char* data, std::size_t size, std::uint32_t mask_key, std::size_t offset = 0) noexcept;
 
+/// Where `text` stops being UTF-8 (RFC 3629, as RFC 6455 8.1 asks of text
+/// messages and close reasons: no overlong forms, no surrogates, nothing
+/// above U+10FFFF, no sequence cut short): the offset of the first byte of
+/// the first bad sequence, or std::string_view::npos when all of it is.
+std::size_t ws_utf8_error_at(std::string_view text) noexcept;
+
 /// The description of a close code: "normal closure", "internal error", ...
 /// (RFC 6455 7.4.1; "application" for 3000-4999; "unknown" otherwise).
 const char* ws_close_code_name(std::uint16_t code) noexcept;

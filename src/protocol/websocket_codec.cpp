@@ -76,6 +76,52 @@ std::string ws_opcode_name(WsOpcode opcode) {
   return fmt::format("opcode 0x{:x}", static_cast<unsigned>(opcode));
 }
 
+std::size_t ws_utf8_error_at(std::string_view text) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t size = text.size();
+  std::size_t at = 0;
+  while (at < size) {
+    // Mostly ASCII: eight bytes at a time while none has its top bit set.
+    if (at + 8 <= size) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + at, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        at += 8;
+        continue;
+      }
+    }
+    const unsigned char lead = bytes[at];
+    if (lead < 0x80) {
+      ++at;
+      continue;
+    }
+    // The lead byte gives the length and the range the second byte must be
+    // in (the table of RFC 3629 section 4): that excludes overlong forms,
+    // surrogates (ED A0..BF) and code points above U+10FFFF (F4 90..).
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return at;  // a continuation byte first, C0, C1, F5..FF
+    }
+    if (size - at < length || bytes[at + 1] < low || bytes[at + 1] > high) return at;
+    for (std::size_t i = 2; i < length; ++i) {
+      if ((bytes[at + i] & 0xC0) != 0x80) return at;
+    }
+    at += length;
+  }
+  return std::string_view::npos;
+}
+
 const char* ws_close_code_name(std::uint16_t code) noexcept {
   switch (code) {
     case 1000:

@@ -226,6 +226,36 @@ actions:
     assert not closes.get("protocol_error") and not closes.get("script_error"), final
 
 
+def test_text_that_is_not_utf8_fails_the_connection_with_1007(tmp_path, ws_server, swarm):
+    server = ws_server()
+    plan = write_plan(tmp_path, """protocol: websocket
+on_connect: {path: /badutf8}
+actions:
+  - command: send_for_reply
+    args: {text: "x{seq}"}
+    sleep_between_rounds: 0
+    sleep_after_action: 0.05
+""")
+    report = tmp_path / "report.json"
+    run = swarm(server.address, plan, "--connections", "3", "--duration", "2s", "--interval", "1h",
+                "--report", report, protocol_dir=None)
+    assert run.process.wait_exit(timeout=30) == 0
+    final = final_report(run.process.stdout())
+    stats = server.stats()
+    data = load_report(report)
+    kinds = {k["kind"]: k["count"] for k in data["errors"]["kinds"]}
+    failed = kinds.get("protocol_error:ws_invalid_utf8", 0)
+    # Every bad message the server sent failed its connection, each counted
+    # once, and told the server why: close code 1007 (RFC 6455 8.1).
+    assert failed >= 3 and stats["sent"] - 3 <= failed <= stats["sent"], (kinds, stats)
+    assert stats["client_closes"].get("1007", 0) >= failed - 3, stats
+    assert "a text message from the server is not UTF-8 (at byte 3)" in final, final
+    # Each failed the call it answered; none is counted as received.
+    command = {c["name"]: c for c in data["commands"]}["send_for_reply"]
+    assert command["errors"] == failed, command
+    assert data["received"]["messages"] == 0, data["received"]
+
+
 def test_close_command_does_the_handshake_and_a_refused_upgrade_is_counted(tmp_path, ws_server, swarm):
     server = ws_server()
     plan = write_plan(tmp_path, """protocol: websocket

@@ -14,6 +14,8 @@
   /goaway      closes with 1001 --goaway-after seconds after the upgrade,
                whatever the client does
   /refuse      answers the upgrade with 403
+  /badutf8     answers every message with a text frame that is not UTF-8
+               (raw frame bytes: websockets itself only sends valid text)
 Every path agrees on subprotocol "chat.v2" when the client offers it.
 
 Plain HTTP GET /stats answers the counts as JSON (the tests' oracle).
@@ -138,6 +140,12 @@ async def close_1011(ws):
         STATS["sent"] += 1
 
 
+async def bad_utf8(ws):
+    async for _ in count_messages(ws):
+        await ws.write_frame(True, websockets.frames.Opcode.TEXT, b"caf\xc3 au lait")
+        STATS["sent"] += 1
+
+
 async def goaway(ws):
     await asyncio.sleep(ARGS.goaway_after)
     STATS["closed_1001"] += 1
@@ -153,7 +161,8 @@ async def broadcast(ws):
 
 
 HANDLERS = {"/echo": echo, "/fragments": fragments, "/pings": pings, "/close1011": close_1011,
-            "/broadcast": broadcast, "/goaway": goaway, "/sub": echo, "/": echo}
+            "/broadcast": broadcast, "/goaway": goaway, "/badutf8": bad_utf8, "/sub": echo,
+            "/": echo}
 
 
 async def handler(ws):

@@ -228,6 +228,40 @@ TEST_F(WebsocketBuiltinTest, PushesAreCountedAndControlFramesHandled) {
             "closed:ws_1000 the server closed the websocket: 1000 (normal closure)");
 }
 
+TEST_F(WebsocketBuiltinTest, TextThatIsNotUtf8FailsTheConnectionWith1007) {
+  ModuleInstance& ws = instance(kPlan);
+  PushHandler& pushes = *ws.push_handler();
+  // In a command's reply: the command ends with the connection.
+  FakeClient client;
+  client.incoming = switching(kAccept, "Sec-WebSocket-Protocol: chat.v2\r\n") +
+                    server_frame(WsOpcode::text, "caf\xc3");
+  run(0, client);
+  run(1, client);
+  ASSERT_EQ(client.ended.size(), 1u);
+  EXPECT_EQ(client.ended[0],
+            "protocol_error:ws_invalid_utf8 websocket: a text message from the server is not "
+            "UTF-8 (at byte 3)");
+  ASSERT_EQ(client.sent_now.size(), 1u);  // the close, 1007
+  EXPECT_EQ(static_cast<unsigned char>(client.sent_now[0][0]), 0x88);
+  EXPECT_EQ(unmasked(client.sent_now[0]).substr(0, 2), std::string("\x03\xef", 2));
+  EXPECT_TRUE(client.received.empty());
+  // Pushed between commands: the same, and nothing counted as received.
+  FakeClient sleeper;
+  sleeper.incoming = switching(kAccept, "Sec-WebSocket-Protocol: chat.v2\r\n");
+  run(0, sleeper);
+  pushes.on_push(sleeper, server_frame(WsOpcode::text, "ok \xed\xa0\x80"));  // a surrogate
+  ASSERT_EQ(sleeper.ended.size(), 1u);
+  EXPECT_NE(sleeper.ended[0].find("(at byte 3)"), std::string::npos) << sleeper.ended[0];
+  EXPECT_TRUE(sleeper.received.empty());
+  // Binary messages carry any bytes.
+  FakeClient binary;
+  binary.incoming = switching(kAccept, "Sec-WebSocket-Protocol: chat.v2\r\n");
+  run(0, binary);
+  pushes.on_push(binary, server_frame(WsOpcode::binary, "\xff\xfe"));
+  EXPECT_TRUE(binary.ended.empty());
+  EXPECT_EQ(binary.received.size(), 1u);
+}
+
 TEST_F(WebsocketBuiltinTest, AnEmptyOnConnectUpgradesWithTheDefaults) {
   ModuleInstance& ws =
       instance("protocol: websocket\non_connect: {}\nactions:\n  - command: receive\n");

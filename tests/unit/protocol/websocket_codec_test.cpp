@@ -217,3 +217,46 @@ TEST(WsFrame, CloseCodesHaveNames) {
 
 }  // namespace
 }  // namespace swarm::protocol
+
+namespace swarm {
+namespace {
+
+TEST(WsUtf8, ValidTextPasses) {
+  constexpr auto npos = std::string_view::npos;
+  EXPECT_EQ(ws_utf8_error_at(""), npos);
+  EXPECT_EQ(ws_utf8_error_at("plain ASCII, longer than eight bytes"), npos);
+  EXPECT_EQ(ws_utf8_error_at("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), npos);  // é € 😀
+  EXPECT_EQ(ws_utf8_error_at("\xed\x9f\xbf"), npos);                               // U+D7FF
+  EXPECT_EQ(ws_utf8_error_at("\xee\x80\x80"), npos);                               // U+E000
+  EXPECT_EQ(ws_utf8_error_at("\xf4\x8f\xbf\xbf"), npos);                           // U+10FFFF
+  EXPECT_EQ(ws_utf8_error_at(std::string_view("\0", 1)), npos);
+}
+
+TEST(WsUtf8, EachKindOfBadSequenceIsFoundAtItsFirstByte) {
+  struct Case {
+    std::string_view text;
+    std::size_t at;
+  };
+  const Case cases[] = {
+      {"\x80", 0},              // a continuation byte first
+      {"ab\xc0\x80", 2},        // overlong NUL
+      {"\xc1\xbf", 0},          // overlong
+      {"\xe0\x9f\xbf", 0},      // overlong three-byte
+      {"\xf0\x8f\xbf\xbf", 0},  // overlong four-byte
+      {"x\xed\xa0\x80", 1},     // U+D800, a surrogate
+      {"\xf4\x90\x80\x80", 0},  // above U+10FFFF
+      {"\xf5\x80\x80\x80", 0},  // no such lead byte
+      {"\xff", 0},
+      {"12345678caf\xc3", 11},  // cut short at the end, after a fast word
+      {"\xe2\x82", 0},          // cut short
+      {"\xe2\x28\xa1", 0},      // a bad second byte
+      {"\xf0\x9f\x98\x28", 0},  // a bad fourth byte
+      {"aaaaaaaa\xe2\x82\xac"
+       "aaaaaaa\xc3\x28",
+       18},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ws_utf8_error_at(c.text), c.at) << c.at;
+}
+
+}  // namespace
+}  // namespace swarm

@@ -2,7 +2,8 @@
 // whoever reads it: between commands (the push handler, while the plan
 // sleeps), inside a command's reply, or for `receive`. Pings are answered
 // at once with their pong; a close frame is echoed and ends the connection,
-// counted by its code ("closed:ws_1011"); data messages are counted as
+// counted by its code ("closed:ws_1011"), and so does a text message that is
+// not UTF-8 (close 1007, "protocol_error:ws_invalid_utf8"); data messages are counted as
 // received (topic text or binary, with the sender's stamp when there is one).
 #include <fmt/format.h>
 
@@ -37,6 +38,18 @@ void close_heard(Client& client, const WsMessage& message, std::string& scratch)
     fmt::format_to(std::back_inserter(text), " \"{}\"", message.close_reason.substr(0, 100));
   }
   client.end_connection(fmt::format("closed:ws_{}", code), text);
+}
+
+/// A text message that is not UTF-8: RFC 6455 8.1 has the client fail
+/// the connection, with close code 1007; counted as the server's protocol
+/// error, saying at which byte.
+void fail_invalid_text(Client& client, std::size_t at, std::string& scratch) {
+  scratch.clear();
+  ws_append_close(scratch, 1007, "invalid UTF-8", static_cast<std::uint32_t>(client.random()));
+  client.send_now(scratch);
+  client.end_connection(
+      "protocol_error:ws_invalid_utf8",
+      fmt::format("websocket: a text message from the server is not UTF-8 (at byte {})", at));
 }
 
 class WsPush final : public PushHandler {
@@ -92,6 +105,12 @@ Heard hear(Client& client, std::string_view framed, std::string& scratch, WsMess
     case WsOpcode::close:
       close_heard(client, message, scratch);
       return Heard::closed;
+    case WsOpcode::text:
+      if (const std::size_t at = ws_utf8_error_at(message.payload); at != std::string_view::npos) {
+        fail_invalid_text(client, at, scratch);
+        return Heard::closed;
+      }
+      return Heard::data;
     default:
       return Heard::data;
   }
