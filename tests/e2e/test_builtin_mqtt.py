@@ -182,6 +182,33 @@ actions:
     wait_until(mosquitto.connected, 20, "mosquitto to count 0 clients", check=lambda n: n == 0)
 
 
+def test_two_swarms_with_default_client_ids_keep_their_own_sessions(tmp_path, mosquitto, swarm):
+    # Connection ids start at 1 in every swarm; the default client id carries
+    # a tag of the process, so a second swarm does not take over the first
+    # one's sessions (the broker would close the older client at once).
+    clients = 100
+    plan = write_plan(tmp_path, "idle.yml", """protocol: mqtt
+actions:
+  - command: connect
+  - command: subscribe
+    args: {topic: "idle/{id}", qos: 0}
+    sleep_after_action: 1h
+""")
+    first = swarm(mosquitto.address, plan, "--connections", clients, "--interval", "1h",
+                  protocol_dir=None)
+    wait_until(mosquitto.connected, 30, f"mosquitto to count {clients} clients",
+               check=lambda n: n == clients, interval=0.3)
+    second = swarm(mosquitto.address, plan, "--connections", clients, "--interval", "1h",
+                   protocol_dir=None)
+    wait_until(mosquitto.connected, 30, f"mosquitto to count {2 * clients} clients",
+               check=lambda n: n == 2 * clients, interval=0.3)
+    for run in (first, second):
+        assert run.stop() == 0
+        final = final_report(run.process.stdout())
+        assert report_rows(final)["connect"]["requests"] == clients, final
+        assert not {k: v for k, v in error_counts(final).items() if v}, final
+
+
 @pytest.mark.parametrize("qos", (0, 1, 2))
 def test_publish_and_subscribe_counts_match_the_broker(tmp_path, mosquitto, swarm, qos):
     subscribers, publishers, messages = 50, 10, 100

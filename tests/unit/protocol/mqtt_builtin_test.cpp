@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "builtin_fixture.hpp"
 #include "core/stamp.hpp"
 #include "protocol/builtin/mqtt/mqtt_parts.hpp"
@@ -87,9 +89,12 @@ actions:
   FakeClient client(1);
   client.incoming = hex("20 06 00 00 03 13 00 05");
   EXPECT_EQ(run(0, client).kind, CommandOutcome::Kind::ok);
+  // The default client id: swarm-, this process's random tag, the id.
+  const std::string id = client.sent[0].substr(client.sent[0].size() - 16);
+  EXPECT_TRUE(std::regex_match(id, std::regex("swarm-[0-9a-f]{8}-1"))) << id;
   EXPECT_EQ(client.sent[0],
             packet(0x10, hex("00 04") + "MQTT" + hex("05 00 00 3c 05 11 00 00 01 2c") +
-                             hex("00 07") + "swarm-1"));
+                             hex("00 10") + id));
   EXPECT_EQ(state(client).version, 5);
   EXPECT_EQ(state(client).keepalive, 5);  // the broker's
 }
