@@ -622,10 +622,9 @@ void Connection::notice_server_close() noexcept {
 
 void Connection::end_by_protocol(std::string_view kind, std::string_view message) noexcept {
   if (!transport_.is_open()) return;  // ended already: counted once
-  const std::string name(kind);
   const Reason reason =
-      stats::reason_named(name.substr(0, name.find(':'))).value_or(Reason::protocol_error);
-  recorder().count_error(reason, name, message);
+      stats::reason_named(kind.substr(0, kind.find(':'))).value_or(Reason::protocol_error);
+  recorder().count_error(reason, std::string(kind), message);
   note_end(reason);
   // The reader is not cleared here: this may run inside it (a push handler
   // that heard a close); disconnect() clears it.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fake_client.hpp"
@@ -15,6 +16,22 @@
 #include "protocol/module_loader.hpp"
 
 namespace swarm::protocol::testing {
+
+/// Runs `instance`'s on_connect (or, with `idle`, on_idle) hook on `client`
+/// to its end; the client must not pause.
+inline CommandOutcome hook_now(ModuleInstance& instance, Client& client, bool idle = false) {
+  std::optional<CommandOutcome> outcome;
+  spawn([](ModuleInstance& m, Client& c, bool i, std::optional<CommandOutcome>& out) -> Task<void> {
+    // if/else, not ?: : GCC 12 miscompiles co_await in a conditional.
+    if (i) {
+      out = co_await m.on_idle(c);
+    } else {
+      out = co_await m.on_connect(c);
+    }
+  }(instance, client, idle, outcome));
+  EXPECT_TRUE(outcome);
+  return outcome.value_or(CommandOutcome{});
+}
 
 class BuiltinTest : public ::testing::Test {
  protected:

@@ -19,6 +19,7 @@ using builtin::mqtt::MqttState;
 using ::testing::ElementsAre;
 using testing::FakeClient;
 using ::testing::HasSubstr;
+using testing::hook_now;
 
 std::string hex(std::string_view text) {
   std::string out;
@@ -37,20 +38,6 @@ std::string packet(std::uint8_t first, std::string_view body) {
 
 MqttState& state(FakeClient& client) {
   return builtin::connection_state<MqttState>(client);
-}
-
-/// Runs `instance`'s on_connect (or on_idle) on `client` to its end.
-CommandOutcome hook_now(ModuleInstance& instance, Client& client, bool idle = false) {
-  std::optional<CommandOutcome> outcome;
-  spawn([](ModuleInstance& m, Client& c, bool i, std::optional<CommandOutcome>& out) -> Task<void> {
-    if (i) {
-      out = co_await m.on_idle(c);
-    } else {
-      out = co_await m.on_connect(c);
-    }
-  }(instance, client, idle, outcome));
-  EXPECT_TRUE(outcome);
-  return outcome.value_or(CommandOutcome{});
 }
 
 class MqttBuiltinTest : public testing::BuiltinTest {};

@@ -15,17 +15,8 @@ namespace {
 using testing::BuiltinTest;
 using ::testing::ElementsAre;
 using testing::FakeClient;
+using testing::hook_now;
 using State = builtin::redis::RedisState;
-
-/// Runs `instance`'s on_connect on `client` to its end.
-CommandOutcome connect_now(ModuleInstance& instance, Client& client) {
-  std::optional<CommandOutcome> outcome;
-  spawn([](ModuleInstance& m, Client& c, std::optional<CommandOutcome>& out) -> Task<void> {
-    out = co_await m.on_connect(c);
-  }(instance, client, outcome));
-  EXPECT_TRUE(outcome);
-  return outcome.value_or(CommandOutcome{});
-}
 
 class RedisBuiltinTest : public BuiltinTest {};
 
@@ -150,7 +141,7 @@ actions: [{command: ping}]
   EXPECT_EQ(module_->hooks(plan_).on_connect, true);
   FakeClient client;
   client.incoming = "%1\r\n+server\r\n+redis\r\n+OK\r\n";
-  EXPECT_EQ(connect_now(redis, client).kind, CommandOutcome::Kind::ok);
+  EXPECT_EQ(hook_now(redis, client).kind, CommandOutcome::Kind::ok);
   EXPECT_THAT(client.pipelined, ElementsAre(2u));
   EXPECT_EQ(client.sent[0],
             "*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n$6\r\nsecret\r\n"
@@ -158,7 +149,7 @@ actions: [{command: ping}]
   EXPECT_TRUE(builtin::connection_state<State>(client).resp3);
   // Refused: the connection fails with redis's words.
   client.incoming += "-NOPROTO unsupported protocol version\r\n+OK\r\n";
-  CommandOutcome refused = connect_now(redis, client);
+  CommandOutcome refused = hook_now(redis, client);
   EXPECT_EQ(refused.kind, CommandOutcome::Kind::script_error);
   EXPECT_EQ(refused.message, "on_connect: redis refused: -NOPROTO unsupported protocol version");
 }

@@ -40,16 +40,6 @@ std::string unmasked(std::string_view frame) {
   return payload;
 }
 
-/// Runs `instance`'s on_connect on `client` to its end.
-CommandOutcome run_now_connect(ModuleInstance& instance, Client& client) {
-  std::optional<CommandOutcome> outcome;
-  spawn([](ModuleInstance& m, Client& c, std::optional<CommandOutcome>& out) -> Task<void> {
-    out = co_await m.on_connect(c);
-  }(instance, client, outcome));
-  EXPECT_TRUE(outcome);
-  return outcome.value_or(CommandOutcome{});
-}
-
 class WebsocketBuiltinTest : public BuiltinTest {};
 
 const char* kPlan = R"(protocol: websocket
@@ -267,7 +257,7 @@ TEST_F(WebsocketBuiltinTest, AnEmptyOnConnectUpgradesWithTheDefaults) {
       instance("protocol: websocket\non_connect: {}\nactions:\n  - command: receive\n");
   FakeClient client(3);
   client.incoming = switching();
-  EXPECT_EQ(run_now_connect(ws, client).kind, CommandOutcome::Kind::ok);
+  EXPECT_EQ(hook_now(ws, client).kind, CommandOutcome::Kind::ok);
   ASSERT_EQ(client.sent.size(), 1u);
   EXPECT_TRUE(client.sent[0].starts_with("GET / HTTP/1.1\r\nHost: localhost:8080\r\n"));
   EXPECT_TRUE(client.ended.empty());

@@ -11,10 +11,6 @@
 namespace swarm::protocol::builtin::websocket {
 namespace {
 
-std::uint32_t mask_key(Client& client) {
-  return static_cast<std::uint32_t>(client.random() >> 32);
-}
-
 /// A data message's payload and its opcode, bound once.
 struct Message {
   Payload payload;                   // what it carries
@@ -22,6 +18,15 @@ struct Message {
 
   /// Appends `count` frames, each with fresh substitutions and mask.
   void render(Call& call, std::uint32_t count, std::string& out) const {
+    if (payload.is_constant()) {
+      // Fixed text or `size: N`: masked straight from the bound bytes, not
+      // copied into a buffer first (up to 64 MiB a frame).
+      for (std::uint32_t i = 0; i < count; ++i) {
+        call.next_request();
+        ws_append_frame(out, payload.constant(), opcode, mask_key(call.client()));
+      }
+      return;
+    }
     BufferPool::Lease data = call.buffers().lend();
     for (std::uint32_t i = 0; i < count; ++i) {
       data->clear();

@@ -194,18 +194,11 @@ const DelimiterPattern& head_end() {
   return pattern;
 }
 
-class Open final : public BoundCommand {
+/// The upgrade, as the `open` command and as the on_connect setup.
+class Upgrader final : public BoundCommand, public ConnectionSetup {
  public:
-  explicit Open(Upgrade upgrade) : upgrade_(std::move(upgrade)) {}
+  explicit Upgrader(Upgrade upgrade) : upgrade_(std::move(upgrade)) {}
   Task<void> run(Call& call) const override { return open_connection(call, upgrade_); }
-
- private:
-  Upgrade upgrade_;  // the request's parts
-};
-
-class Setup final : public ConnectionSetup {
- public:
-  explicit Setup(Upgrade upgrade) : upgrade_(std::move(upgrade)) {}
   Task<void> on_connect(Call& call) const override { return open_connection(call, upgrade_); }
 
  private:
@@ -290,13 +283,13 @@ Upgrade Upgrade::read(const ArgReader& args) {
 }
 
 std::unique_ptr<BoundCommand> bind_open(const ArgReader& args, std::uint32_t) {
-  return std::make_unique<Open>(Upgrade::read(args));
+  return std::make_unique<Upgrader>(Upgrade::read(args));
 }
 
 std::unique_ptr<ConnectionSetup> bind_setup(const ArgReader& settings) {
   // `on_connect: {}` upgrades with the defaults; no on_connect, not at all.
   if (!settings.given()) return nullptr;
-  return std::make_unique<Setup>(Upgrade::read(settings));
+  return std::make_unique<Upgrader>(Upgrade::read(settings));
 }
 
 }  // namespace swarm::protocol::builtin::websocket

@@ -41,7 +41,12 @@ struct Upgrade {
 Task<void> open_connection(Call& call, const Upgrade& upgrade);
 
 /// The largest message taken from a server, and the most a payload may be.
-inline constexpr std::uint64_t kMaxMessage = std::uint64_t{64} << 20;
+inline constexpr std::uint64_t kMaxMessage = WsParser::kDefaultMaxMessage;
+
+/// A fresh masking key for one client frame, from the worker's generator.
+inline std::uint32_t mask_key(Client& client) {
+  return static_cast<std::uint32_t>(client.random() >> 32);
+}
 
 // Binders, one per command (ws_commands.cpp, ws_handshake.cpp).
 std::unique_ptr<BoundCommand> bind_open(const ArgReader& args, std::uint32_t pipeline);

@@ -19,8 +19,7 @@ void answer_pings(Client& client, std::string_view framed, std::string& scratch)
   for (WsFrame frame; frames.next(frame);) {
     if (frame.opcode != WsOpcode::ping) continue;
     scratch.clear();
-    ws_append_frame(scratch, frame.payload, WsOpcode::pong,
-                    static_cast<std::uint32_t>(client.random()));
+    ws_append_frame(scratch, frame.payload, WsOpcode::pong, mask_key(client));
     client.send_now(scratch);
   }
 }
@@ -29,7 +28,7 @@ void answer_pings(Client& client, std::string_view framed, std::string& scratch)
 /// connection, counted by the code.
 void close_heard(Client& client, const WsMessage& message, std::string& scratch) {
   scratch.clear();
-  ws_append_close(scratch, message.close_code, {}, static_cast<std::uint32_t>(client.random()));
+  ws_append_close(scratch, message.close_code, {}, mask_key(client));
   client.send_now(scratch);
   const std::uint16_t code = message.close_code == 0 ? 1005 : message.close_code;
   std::string text =
@@ -45,7 +44,7 @@ void close_heard(Client& client, const WsMessage& message, std::string& scratch)
 /// error, saying at which byte.
 void fail_invalid_text(Client& client, std::size_t at, std::string& scratch) {
   scratch.clear();
-  ws_append_close(scratch, 1007, "invalid UTF-8", static_cast<std::uint32_t>(client.random()));
+  ws_append_close(scratch, 1007, "invalid UTF-8", mask_key(client));
   client.send_now(scratch);
   client.end_connection(
       "protocol_error:ws_invalid_utf8",
