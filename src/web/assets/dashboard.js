@@ -59,16 +59,28 @@
 
   // ------------------------------------------------------------ agents
   // A fleet's controller lists its agents; a single swarm has none, and the
-  // section stays hidden.
-  function renderAgents() {
-    fetch('/api/agents').then((r) => r.json()).then((agents) => {
-      $('agents').hidden = agents.length === 0;
-      const seen = (s) => (s === null ? 'never' : s.toFixed(1) + 's ago');
-      S.fillTable($('agent-table'),
-        ['agent', 'state', 'share', 'open', 'requests', 'errors', 'last answer', ''],
-        agents.map((a) => [a.address, a.state, S.fmtCount(a.share), S.fmtCount(a.open),
-                           S.fmtCount(a.requests), S.fmtCount(a.errors), seen(a.last_seen_s), a.note]));
-    }).catch(() => {});
+  // section stays hidden. The status waits for the table, so both show the
+  // same moment (the open count must not run an interval ahead of the agents'
+  // rows); an answer that comes after a newer one is dropped, so neither goes
+  // back in time.
+  let asked = 0, drawn = 0;
+  function renderLive(live) {
+    const seq = ++asked;
+    const draw = (agents) => {
+      if (seq <= drawn) return;
+      drawn = seq;
+      if (agents) renderAgents(agents);
+      renderStatus(live);
+    };
+    fetch('/api/agents').then((r) => r.json()).then(draw, () => draw(null));
+  }
+  function renderAgents(agents) {
+    $('agents').hidden = agents.length === 0;
+    const seen = (s) => (s === null ? 'never' : s.toFixed(1) + 's ago');
+    S.fillTable($('agent-table'),
+      ['agent', 'state', 'share', 'open', 'requests', 'errors', 'last answer', ''],
+      agents.map((a) => [a.address, a.state, S.fmtCount(a.share), S.fmtCount(a.open),
+                         S.fmtCount(a.requests), S.fmtCount(a.errors), seen(a.last_seen_s), a.note]));
   }
 
   // ------------------------------------------------------------ events
@@ -81,15 +93,13 @@
     const h = JSON.parse(e.data);
     charts.setIntervals(h.intervals);
     last = h.live;
-    renderStatus(h.live);
-    renderAgents();
+    renderLive(h.live);
     setState('running', false);
   });
   events.addEventListener('interval', (e) => {
     last = JSON.parse(e.data);
     charts.add(last.interval);
-    renderStatus(last);
-    renderAgents();
+    renderLive(last);
   });
   events.addEventListener('end', (e) => {
     ended = true;
