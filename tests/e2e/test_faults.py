@@ -322,7 +322,9 @@ def test_a_server_that_keeps_sending_delays_neither_the_status_nor_the_end(fault
     assert took < 2 + 1.5, f"--duration 2s took {took:.1f}s"
     out = run.process.stdout()
     elapsed = [float(s) for s in re.findall(r"^swarm status\s+elapsed (\d+(?:\.\d+)?)s", out, re.M)]
-    assert len(elapsed) >= 5, out[-3000:]
+    # Eight blocks when idle; a loaded 2-core CI under ASan gave four. The
+    # property is the gap below: no block held back by the endless reader.
+    assert len(elapsed) >= 3, out[-3000:]
     gaps = [b - a for a, b in zip([0.0] + elapsed, elapsed)]
     assert max(gaps) <= 1.0, f"status blocks every 250ms came {max(gaps):.2f}s apart: {elapsed}"
     assert server.stats()["accepted"] >= 2
