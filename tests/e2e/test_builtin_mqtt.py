@@ -3,7 +3,6 @@ loopback with a temporary configuration. The oracle is the broker's own
 $SYS tree: clients connected, PUBLISH packets received and sent."""
 
 import os
-import re
 import resource
 import shutil
 import socket
@@ -15,7 +14,7 @@ import pytest
 
 from conftest import (error_counts, final_report, free_port, kinds, load_report, report_line,
                       report_rows, wait_until)
-from tls_servers import mqtt_read, wait_listening
+from tls_servers import ConnectedWatch, mqtt_read, wait_listening
 
 MOSQUITTO_CONF = """\
 {user}
@@ -30,7 +29,6 @@ listener {port} 127.0.0.1
 
 RECEIVED = "$SYS/broker/publish/messages/received"
 SENT = "$SYS/broker/publish/messages/sent"
-CONNECTED = "$SYS/broker/clients/connected"
 PACKETS_RECEIVED = "$SYS/broker/messages/received"
 
 
@@ -102,28 +100,10 @@ class Mosquitto:
         return values
 
     def connected(self):
-        """Clients connected, as the broker counts them: from a watcher that
-        stays connected (a reader that connects for each look would find a
-        value published before it came, or after, and not know which)."""
+        """Clients connected, as the broker counts them (see ConnectedWatch)."""
         if not hasattr(self, "_watch"):
-            self._watch = self._login(b"swarm-test-watch", 0)  # no keepalive
-            subscribe = struct.pack("!H", 1) + s16(CONNECTED.encode()) + b"\x00"
-            self._watch.sendall(bytes([0x82, len(subscribe)]) + subscribe)
-            self._watch.settimeout(0.2)
-            self._connected = None
-        try:
-            while True:
-                kind, body = mqtt_read(self._watch)
-                # Updates only (not the retained value, which may predate
-                # the watcher), less the watcher itself.
-                if kind >> 4 == 3 and not kind & 0x01:
-                    length = struct.unpack("!H", body[:2])[0]
-                    self._connected = int(body[2 + length :]) - 1
-        except (socket.timeout, TimeoutError):
-            pass
-        if self._connected is None:
-            raise AssertionError("no update of clients/connected yet")
-        return self._connected
+            self._watch = ConnectedWatch(self._login(b"swarm-test-watch", 0))  # no keepalive
+        return self._watch.read()
 
 
 @pytest.fixture

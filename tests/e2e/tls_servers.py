@@ -13,7 +13,6 @@ import shutil
 import socket
 import struct
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -273,24 +272,49 @@ class TlsMosquitto:
         return f"127.0.0.1:{self.tls_port}"
 
     def connected_clients(self):
-        """The broker's own count of connected clients, less this reader."""
-        topic = b"$SYS/broker/clients/connected"
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            client_id = b"swarm-test-sys"
-            variable = b"\x00\x04MQTT\x04\x02\x00\x3c"
+        """The broker's own count of connected clients (see ConnectedWatch)."""
+        if not hasattr(self, "_watch"):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            client_id = b"swarm-test-watch"
+            variable = b"\x00\x04MQTT\x04\x02\x00\x00"  # clean session, no keepalive
             payload = struct.pack("!H", len(client_id)) + client_id
             s.sendall(bytes([0x10, len(variable) + len(payload)]) + variable + payload)
             mqtt_read(s)  # CONNACK
-            subscribe = struct.pack("!H", 1) + struct.pack("!H", len(topic)) + topic + b"\x00"
-            s.sendall(bytes([0x82, len(subscribe)]) + subscribe)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                kind, body = mqtt_read(s)
-                if kind >> 4 == 3:  # PUBLISH (retained, then every sys_interval)
+            self._watch = ConnectedWatch(s)
+        return self._watch.read()
+
+
+class ConnectedWatch:
+    """A mosquitto's count of connected clients, from a watcher that stays
+    connected on `sock` (logged in). A reader that connects for each look
+    finds the retained value, published before it came or after, and cannot
+    tell whether it counts itself (a count of 0 read as -1 failed a test):
+    the watcher takes only the broker's updates (every sys_interval, when the
+    count changed), less itself."""
+
+    TOPIC = b"$SYS/broker/clients/connected"
+
+    def __init__(self, sock):
+        subscribe = struct.pack("!H", 1) + struct.pack("!H", len(self.TOPIC)) + self.TOPIC + b"\x00"
+        sock.sendall(bytes([0x82, len(subscribe)]) + subscribe)
+        sock.settimeout(0.2)
+        self.sock = sock
+        self.value = None
+
+    def read(self):
+        """The last update's count; raises until the first update came."""
+        try:
+            while True:
+                kind, body = mqtt_read(self.sock)
+                if kind >> 4 == 3 and not kind & 0x01:  # PUBLISH, not the retained one
                     length = struct.unpack("!H", body[:2])[0]
-                    if body[2 : 2 + length] == topic:
-                        return int(body[2 + length :]) - 1
-        raise AssertionError("no $SYS/broker/clients/connected within 5 s")
+                    if body[2 : 2 + length] == self.TOPIC:
+                        self.value = int(body[2 + length :]) - 1
+        except (socket.timeout, TimeoutError):
+            pass
+        if self.value is None:
+            raise AssertionError("no update of $SYS/broker/clients/connected yet")
+        return self.value
 
 
 def mqtt_read(sock):
