@@ -248,7 +248,11 @@ actions:
     if qos == 0:
         # The broker's count of PUBLISH it sent: swarm's deliveries, plus the
         # $SYS values these readings subscribed to (mosquitto 2.0.11 counts
-        # only QoS 0 deliveries there: its issue #1968).
+        # only QoS 0 deliveries there: its issue #1968), plus a few more: the
+        # watcher's updates of the connected count (publishers and readers
+        # come and go) and the readings in the second before `before` (the
+        # $SYS values lag up to sys_interval). A loaded run counted 2 over
+        # the readings; one message delivered twice is 50 over.
         readings = []
 
         def sent():
@@ -257,7 +261,7 @@ actions:
 
         delivered = wait_until(sent, 20, "mosquitto to count its deliveries",
                                check=lambda n: n >= subscribers * total, interval=0.5)
-        assert delivered <= subscribers * total + 3 * (len(readings) + 2), delivered
+        assert delivered <= subscribers * total + 3 * (len(readings) + 2) + 10, delivered
     assert pub.stop() == 0
     assert sub.stop() == 0
     pub_final = final_report(pub.process.stdout())
