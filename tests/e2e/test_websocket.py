@@ -256,6 +256,31 @@ actions:
     assert data["received"]["messages"] == 0, data["received"]
 
 
+def test_a_close_reason_that_is_not_utf8_fails_the_connection_with_1007(tmp_path, ws_server, swarm):
+    server = ws_server()
+    plan = write_plan(tmp_path, """protocol: websocket
+on_connect: {path: /badclose}
+actions:
+  - command: send_for_reply
+    args: {text: "x{seq}"}
+    sleep_after_action: 0.05
+""")
+    report = tmp_path / "report.json"
+    run = swarm(server.address, plan, "--connections", "3", "--duration", "2s", "--interval", "1h",
+                "--report", report, protocol_dir=None)
+    assert run.process.wait_exit(timeout=30) == 0
+    final = final_report(run.process.stdout())
+    stats = server.stats()
+    kinds = {k["kind"]: k["count"] for k in load_report(report)["errors"]["kinds"]}
+    failed = kinds.get("protocol_error:ws_invalid_utf8", 0)
+    # Each bad close failed its connection (not counted as the server's
+    # 1000) and told the server 1007.
+    assert failed >= 3 and stats["sent"] - 3 <= failed <= stats["sent"], (kinds, stats)
+    assert not kinds.get("closed:ws_1000"), kinds
+    assert stats["client_closes"].get("1007", 0) >= failed - 3, stats
+    assert "the close reason from the server is not UTF-8 (at byte 4)" in final, final
+
+
 def test_close_command_does_the_handshake_and_a_refused_upgrade_is_counted(tmp_path, ws_server, swarm):
     server = ws_server()
     plan = write_plan(tmp_path, """protocol: websocket

@@ -16,6 +16,8 @@
   /refuse      answers the upgrade with 403
   /badutf8     answers every message with a text frame that is not UTF-8
                (raw frame bytes: websockets itself only sends valid text)
+  /badclose    answers the first message with a close 1000 whose reason is
+               not UTF-8 (raw frame bytes, as above)
 Every path agrees on subprotocol "chat.v2" when the client offers it.
 
 Plain HTTP GET /stats answers the counts as JSON (the tests' oracle).
@@ -146,6 +148,12 @@ async def bad_utf8(ws):
         STATS["sent"] += 1
 
 
+async def bad_close(ws):
+    async for _ in count_messages(ws):
+        await ws.write_frame(True, websockets.frames.Opcode.CLOSE, b"\x03\xe8bye \xc0")
+        STATS["sent"] += 1
+
+
 async def goaway(ws):
     await asyncio.sleep(ARGS.goaway_after)
     STATS["closed_1001"] += 1
@@ -161,7 +169,8 @@ async def broadcast(ws):
 
 
 HANDLERS = {"/echo": echo, "/fragments": fragments, "/pings": pings, "/close1011": close_1011,
-            "/broadcast": broadcast, "/goaway": goaway, "/badutf8": bad_utf8, "/sub": echo,
+            "/broadcast": broadcast, "/goaway": goaway, "/badutf8": bad_utf8, "/badclose": bad_close,
+            "/sub": echo,
             "/": echo}
 
 

@@ -3,6 +3,8 @@
 // counted by code, pushes counted as received.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "builtin_fixture.hpp"
 #include "swarm/websocket.hpp"
 
@@ -250,6 +252,43 @@ TEST_F(WebsocketBuiltinTest, TextThatIsNotUtf8FailsTheConnectionWith1007) {
   pushes.on_push(binary, server_frame(WsOpcode::binary, "\xff\xfe"));
   EXPECT_TRUE(binary.ended.empty());
   EXPECT_EQ(binary.received.size(), 1u);
+}
+
+TEST_F(WebsocketBuiltinTest, ABadCloseFailsTheConnection) {
+  ModuleInstance& ws = instance(kPlan);
+  PushHandler& pushes = *ws.push_handler();
+  auto opened = [&] {
+    auto client = std::make_unique<FakeClient>();
+    client->incoming = switching(kAccept, "Sec-WebSocket-Protocol: chat.v2\r\n");
+    run(0, *client);
+    return client;
+  };
+  // A reason that is not UTF-8: close 1007, not an echo of the server's 1000.
+  auto reason = opened();
+  pushes.on_push(*reason, server_frame(WsOpcode::close, std::string("\x03\xe8"
+                                                                    "bye\xc0",
+                                                                    6)));
+  ASSERT_EQ(reason->ended.size(), 1u);
+  EXPECT_EQ(reason->ended[0],
+            "protocol_error:ws_invalid_utf8 websocket: the close reason from the server is not "
+            "UTF-8 (at byte 3)");
+  ASSERT_EQ(reason->sent_now.size(), 1u);
+  EXPECT_EQ(unmasked(reason->sent_now[0]).substr(0, 2), std::string("\x03\xef", 2));
+  // One byte, where a code takes two: close 1002.
+  auto short_close = opened();
+  pushes.on_push(*short_close, server_frame(WsOpcode::close, "x"));
+  ASSERT_EQ(short_close->ended.size(), 1u);
+  EXPECT_TRUE(short_close->ended[0].starts_with("protocol_error:ws_bad_close "))
+      << short_close->ended[0];
+  ASSERT_EQ(short_close->sent_now.size(), 1u);
+  EXPECT_EQ(unmasked(short_close->sent_now[0]).substr(0, 2), std::string("\x03\xea", 2));
+  // A good reason is told, cut at 100 bytes between characters, not inside one.
+  auto told = opened();
+  const std::string long_reason = std::string(99, 'a') + "\xc3\xa9tc";
+  pushes.on_push(*told, server_frame(WsOpcode::close, std::string("\x03\xe9", 2) + long_reason));
+  ASSERT_EQ(told->ended.size(), 1u);
+  EXPECT_TRUE(told->ended[0].starts_with("closed:ws_1001 ")) << told->ended[0];
+  EXPECT_TRUE(told->ended[0].ends_with("\"" + std::string(99, 'a') + "\"")) << told->ended[0];
 }
 
 TEST_F(WebsocketBuiltinTest, AnEmptyOnConnectUpgradesWithTheDefaults) {

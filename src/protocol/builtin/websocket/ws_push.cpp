@@ -2,9 +2,10 @@
 // whoever reads it: between commands (the push handler, while the plan
 // sleeps), inside a command's reply, or for `receive`. Pings are answered
 // at once with their pong; a close frame is echoed and ends the connection,
-// counted by its code ("closed:ws_1011"), and so does a text message that is
-// not UTF-8 (close 1007, "protocol_error:ws_invalid_utf8"); data messages are counted as
-// received (topic text or binary, with the sender's stamp when there is one).
+// counted by its code ("closed:ws_1011"), and so does a text message or a
+// close reason that is not UTF-8 (close 1007, "protocol_error:ws_invalid_utf8");
+// data messages are counted as received (topic text or binary, with the
+// sender's stamp when there is one).
 #include <fmt/format.h>
 
 #include "core/stamp.hpp"
@@ -24,9 +25,47 @@ void answer_pings(Client& client, std::string_view framed, std::string& scratch)
   }
 }
 
+/// Fails the connection as RFC 6455 7.1.7 asks: our close with `code`, then
+/// the end, counted as the server's protocol error `reason` and told by
+/// `text`.
+void fail_connection(Client& client, std::uint16_t code, std::string_view reason, std::string text,
+                     std::string& scratch) {
+  scratch.clear();
+  ws_append_close(scratch, code, ws_close_code_name(code), mask_key(client));
+  client.send_now(scratch);
+  client.end_connection(reason, text);
+}
+
+/// Data that is not UTF-8 where RFC 6455 8.1 asks for it (a text message, a
+/// close reason): the client fails the connection with close code 1007,
+/// saying at which byte.
+void fail_invalid_utf8(Client& client, std::string_view what, std::size_t at,
+                       std::string& scratch) {
+  fail_connection(client, 1007, "protocol_error:ws_invalid_utf8",
+                  fmt::format("websocket: {} from the server is not UTF-8 (at byte {})", what, at),
+                  scratch);
+}
+
+/// At most `limit` bytes of valid UTF-8 `text`, not cut inside a character.
+std::string_view utf8_prefix(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  while (limit > 0 && (static_cast<unsigned char>(text[limit]) & 0xC0) == 0x80) --limit;
+  return text.substr(0, limit);
+}
+
 /// Echoes the server's close (as RFC 6455 5.5.1 asks) and ends the
-/// connection, counted by the code.
+/// connection, counted by the code. A close of one byte (a code takes two)
+/// or with a reason that is not UTF-8 fails the connection instead.
 void close_heard(Client& client, const WsMessage& message, std::string& scratch) {
+  if (message.payload.size() == 1) {
+    fail_connection(client, 1002, "protocol_error:ws_bad_close",
+                    "websocket: a close frame from the server of 1 byte (a code takes 2)", scratch);
+    return;
+  }
+  if (const std::size_t at = ws_utf8_error_at(message.close_reason); at != std::string_view::npos) {
+    fail_invalid_utf8(client, "the close reason", at, scratch);
+    return;
+  }
   scratch.clear();
   ws_append_close(scratch, message.close_code, {}, mask_key(client));
   client.send_now(scratch);
@@ -34,21 +73,9 @@ void close_heard(Client& client, const WsMessage& message, std::string& scratch)
   std::string text =
       fmt::format("the server closed the websocket: {} ({})", code, ws_close_code_name(code));
   if (!message.close_reason.empty()) {
-    fmt::format_to(std::back_inserter(text), " \"{}\"", message.close_reason.substr(0, 100));
+    fmt::format_to(std::back_inserter(text), " \"{}\"", utf8_prefix(message.close_reason, 100));
   }
   client.end_connection(fmt::format("closed:ws_{}", code), text);
-}
-
-/// A text message that is not UTF-8: RFC 6455 8.1 has the client fail
-/// the connection, with close code 1007; counted as the server's protocol
-/// error, saying at which byte.
-void fail_invalid_text(Client& client, std::size_t at, std::string& scratch) {
-  scratch.clear();
-  ws_append_close(scratch, 1007, "invalid UTF-8", mask_key(client));
-  client.send_now(scratch);
-  client.end_connection(
-      "protocol_error:ws_invalid_utf8",
-      fmt::format("websocket: a text message from the server is not UTF-8 (at byte {})", at));
 }
 
 class WsPush final : public PushHandler {
@@ -106,7 +133,7 @@ Heard hear(Client& client, std::string_view framed, std::string& scratch, WsMess
       return Heard::closed;
     case WsOpcode::text:
       if (const std::size_t at = ws_utf8_error_at(message.payload); at != std::string_view::npos) {
-        fail_invalid_text(client, at, scratch);
+        fail_invalid_utf8(client, "a text message", at, scratch);
         return Heard::closed;
       }
       return Heard::data;
